@@ -1,0 +1,161 @@
+// The contract between the control plane's services and its storage. Only `db/` knows Prisma; every
+// service takes these interfaces, so one contract test suite runs against SQLite and PostgreSQL alike.
+import type { AckRequest, Labels, Outcome, PolicySpec, ResponseClass } from "@trellis/mesh-model";
+
+export interface InstanceRecord {
+  instanceId: string;
+  service: string;
+  version: string;
+  host: string;
+  inboundPort: number;
+  labels: Labels;
+  registeredAt: Date;
+  lastHeartbeatAt: Date;
+  leaseExpiresAt: Date;
+  /** Set when the sidecar deregistered itself; such instances are never endpoints again. */
+  deregisteredAt: Date | null;
+}
+
+export interface RegisterInput {
+  instanceId: string;
+  service: string;
+  version: string;
+  host: string;
+  inboundPort: number;
+  labels: Labels;
+  now: Date;
+  leaseExpiresAt: Date;
+}
+
+export interface RegistryRepository {
+  /** Creates or refreshes an instance (and its service and version rows). */
+  register(input: RegisterInput): Promise<InstanceRecord>;
+  /** Extends a lease. Returns false when the instance is unknown or deregistered (it must register again). */
+  renew(instanceId: string, now: Date, leaseExpiresAt: Date): Promise<boolean>;
+  deregister(instanceId: string, now: Date): Promise<boolean>;
+  get(instanceId: string): Promise<InstanceRecord | null>;
+  /** All instances ever registered and not deleted, newest first within a service. */
+  listInstances(): Promise<InstanceRecord[]>;
+  /** Instances whose lease is still valid at `now` and that have not deregistered. */
+  listLiveInstances(now: Date): Promise<InstanceRecord[]>;
+  /** Known services with their known versions (from registrations and from telemetry). */
+  listServices(): Promise<{ name: string; versions: string[] }[]>;
+  /** Records a service (and version) seen only in telemetry, e.g. the caller "external". */
+  ensureService(name: string, version?: string): Promise<void>;
+}
+
+export interface MeshRevisionRepository {
+  current(): Promise<number>;
+  /** Atomically increments the mesh-wide config revision and returns the new value. */
+  bump(reason: string): Promise<number>;
+}
+
+export interface PolicyRevisionRecord {
+  service: string;
+  /** The mesh revision this policy change produced. */
+  revision: number;
+  spec: PolicySpec;
+  author: string;
+  message: string;
+  createdAt: Date;
+}
+
+export interface PolicyRepository {
+  /** The latest spec of every service that has one. */
+  currentSpecs(): Promise<Map<string, PolicySpec>>;
+  /** Stores an immutable new revision of a service's policy; bumps the mesh revision in the same transaction. */
+  save(input: { service: string; spec: PolicySpec; author: string; message: string; now: Date }): Promise<PolicyRevisionRecord>;
+  history(service: string): Promise<PolicyRevisionRecord[]>;
+}
+
+export interface ConfigStatusRecord {
+  instanceId: string;
+  sentRevision: number | null;
+  sentAt: Date | null;
+  ackedRevision: number | null;
+  /** The latest answer: the revision it was about, whether it was accepted, and the error of a NACK. */
+  lastAnswerRevision: number | null;
+  lastAnswerAccepted: boolean | null;
+  lastError: string | null;
+  lastAnswerAt: Date | null;
+}
+
+export interface ConfigStatusRepository {
+  recordSent(instanceId: string, revision: number, now: Date): Promise<void>;
+  recordAnswer(instanceId: string, answer: AckRequest, now: Date): Promise<void>;
+  list(): Promise<ConfigStatusRecord[]>;
+}
+
+/** Rollup resolutions, in seconds. */
+export type Resolution = 10 | 60;
+
+/** One aggregated cell: all requests of one edge and label set within one time bucket. */
+export interface RollupRow {
+  resolution: Resolution;
+  bucketStart: Date;
+  source: string;
+  destination: string;
+  destinationVersion: string;
+  responseClass: ResponseClass;
+  outcome: Outcome;
+  mtls: boolean;
+  count: number;
+  durationSumMs: number;
+  /** Counts per LATENCY_BOUNDS_MS bucket, plus one overflow bucket: length LATENCY_BOUNDS_MS.length + 1. */
+  buckets: number[];
+}
+
+/** A rollup aggregated over a time window, for one label set. */
+export type RollupAggregate = Omit<RollupRow, "resolution" | "bucketStart">;
+
+export interface RollupRepository {
+  /** Adds the rows to what is stored (same key: counts, sums and buckets are summed). One transaction. */
+  add(rows: ReadonlyArray<RollupRow>): Promise<void>;
+  /** Sums every row of a resolution with bucketStart in [from, to), grouped by label set. */
+  aggregate(resolution: Resolution, from: Date, to: Date): Promise<RollupAggregate[]>;
+  /** Deletes rows of a resolution older than the cutoff; returns how many. */
+  deleteBefore(resolution: Resolution, cutoff: Date): Promise<number>;
+}
+
+export interface EdgeRecord {
+  source: string;
+  destination: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface EdgeRepository {
+  /** Upserts the edges seen in one ingest batch (first/last seen). */
+  touch(edges: ReadonlyArray<{ source: string; destination: string }>, now: Date): Promise<void>;
+  list(): Promise<EdgeRecord[]>;
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: "viewer" | "editor" | "admin";
+  createdAt: Date;
+}
+
+export interface UserRepository {
+  create(input: { username: string; passwordHash: string; role: UserRecord["role"]; now: Date }): Promise<UserRecord>;
+  findByUsername(username: string): Promise<UserRecord | null>;
+  count(): Promise<number>;
+}
+
+export interface Repositories {
+  registry: RegistryRepository;
+  revisions: MeshRevisionRepository;
+  policies: PolicyRepository;
+  configStatus: ConfigStatusRepository;
+  rollups: RollupRepository;
+  edges: EdgeRepository;
+  users: UserRepository;
+}
+
+export interface Database extends Repositories {
+  /** "sqlite" or "postgresql", chosen from DATABASE_URL. */
+  readonly provider: "sqlite" | "postgresql";
+  close(): Promise<void>;
+}

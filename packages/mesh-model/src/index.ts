@@ -1,0 +1,11 @@
+// @trellis/mesh-model: the shared language of the control plane, the console and the sidecar.
+// Zod schemas (Z*) with their inferred types, and pure functions. No I/O.
+export * from "./identity";
+export * from "./duration";
+export * from "./telemetry";
+export * from "./policy/spec";
+export * from "./policy/bundle";
+export * from "./policy/compile";
+export * from "./api/errors";
+export * from "./api/sidecar-api";
+export * from "./api/console-api";

@@ -1,0 +1,149 @@
+// compile(spec) -> bundle: pure, so the console previews exactly what a sidecar will receive.
+import { parseDuration } from "../duration";
+import type { ServiceName, Version } from "../identity";
+import { BUNDLE_SCHEMA_VERSION, type Bundle, type CompiledRetry, type CompiledRoute, type CompiledService, type Endpoint } from "./bundle";
+import { DEFAULTS, WEIGHT_TOTAL } from "./defaults";
+import type { FaultPolicy, HeaderMatch, PathMatch, PolicySpec, RetryPolicy, RouteSpec, WeightedBackend } from "./spec";
+
+export { DEFAULTS, WEIGHT_TOTAL };
+
+const ms = (d: string | undefined, fallback: number): number => (d === undefined ? fallback : parseDuration(d) ?? fallback);
+
+function compileRetry(route: RetryPolicy | undefined, service: RetryPolicy | undefined): CompiledRetry {
+  const r = { ...service, ...route };
+  const d = DEFAULTS.retry;
+  return {
+    attempts: r.attempts ?? d.attempts,
+    retryOn: [...(r.retryOn ?? d.retryOn)],
+    retriableStatusCodes: [...(r.retriableStatusCodes ?? d.retriableStatusCodes)],
+    perTryTimeoutMs: ms(r.perTryTimeout, d.perTryTimeoutMs),
+    backoffBaseMs: ms(r.backoff?.base, d.backoffBaseMs),
+    backoffMaxMs: ms(r.backoff?.max, d.backoffMaxMs),
+    budgetPercent: r.budget?.percent ?? d.budgetPercent,
+    budgetMinConcurrent: r.budget?.minConcurrent ?? d.budgetMinConcurrent,
+    retryNonIdempotent: r.retryNonIdempotent ?? d.retryNonIdempotent,
+  };
+}
+
+function compilePath(path: PathMatch | undefined): CompiledRoute["path"] {
+  if (!path) return { kind: "any", value: "" };
+  if ("exact" in path) return { kind: "exact", value: path.exact };
+  if ("prefix" in path) return { kind: "prefix", value: path.prefix };
+  return { kind: "regex", value: path.regex };
+}
+
+function compileHeader(h: HeaderMatch): CompiledRoute["headers"][number] {
+  const name = h.name.toLowerCase();
+  if ("exact" in h) return { name, kind: "exact", value: h.exact };
+  if ("prefix" in h) return { name, kind: "prefix", value: h.prefix };
+  if ("regex" in h) return { name, kind: "regex", value: h.regex };
+  return { name, kind: h.present ? "present" : "absent", value: "" };
+}
+
+/** Normalises weights to basis points summing to WEIGHT_TOTAL (largest remainder, so no drift). */
+export function normaliseWeights(backends: ReadonlyArray<WeightedBackend>): { version: Version; weight: number }[] {
+  const total = backends.reduce((sum, b) => sum + b.weight, 0);
+  if (total <= 0) return backends.map((b) => ({ version: b.version, weight: 0 }));
+  const exact = backends.map((b) => (b.weight / total) * WEIGHT_TOTAL);
+  const floored = exact.map(Math.floor);
+  let left = WEIGHT_TOTAL - floored.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => ({ i, frac: x - Math.floor(x) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    floored[i]! += 1;
+    left -= 1;
+  }
+  return backends.map((b, i) => ({ version: b.version, weight: floored[i]! }));
+}
+
+function compileFault(f: FaultPolicy | undefined): CompiledRoute["fault"] {
+  if (!f || (!f.delay && !f.abort)) return null;
+  return {
+    delayPercent: f.delay?.percent ?? 0,
+    delayMs: ms(f.delay?.duration, 0),
+    abortPercent: f.abort?.percent ?? 0,
+    abortStatus: f.abort?.status ?? 503,
+  };
+}
+
+function compileRoute(route: RouteSpec, index: number, spec: PolicySpec | undefined): CompiledRoute {
+  return {
+    name: route.name ?? `route-${index}`,
+    path: compilePath(route.match?.path),
+    methods: [...(route.match?.methods ?? [])],
+    headers: (route.match?.headers ?? []).map(compileHeader),
+    backends: normaliseWeights(route.backends ?? []),
+    retry: compileRetry(route.retry, spec?.retry),
+    timeoutMs: ms(route.timeout?.request ?? spec?.timeout?.request, DEFAULTS.timeoutMs),
+    fault: compileFault(route.fault),
+  };
+}
+
+export interface CompileServiceInput {
+  service: ServiceName;
+  /** The operator's policy for calls to this service; absent means all defaults. */
+  spec?: PolicySpec;
+  endpoints: ReadonlyArray<Endpoint>;
+}
+
+/** Compiles one destination service: defaults applied, one catch-all route when the spec has none. */
+export function compileService({ service, spec, endpoints }: CompileServiceInput): CompiledService {
+  const routes = spec?.routes?.length ? spec.routes : [{ name: "default" } satisfies RouteSpec];
+  const cb = spec?.circuitBreaker;
+  const od = cb?.outlierDetection;
+  const dcb = DEFAULTS.circuitBreaker;
+  const hc = spec?.healthCheck;
+  const dhc = DEFAULTS.healthCheck;
+  return {
+    name: service,
+    loadBalancer: {
+      type: spec?.loadBalancer?.type ?? DEFAULTS.loadBalancer.type,
+      choiceCount: spec?.loadBalancer?.choiceCount ?? DEFAULTS.loadBalancer.choiceCount,
+    },
+    routes: routes.map((r, i) => compileRoute(r, i, spec)),
+    circuitBreaker: {
+      maxConnections: cb?.maxConnections ?? dcb.maxConnections,
+      maxPendingRequests: cb?.maxPendingRequests ?? dcb.maxPendingRequests,
+      maxRequests: cb?.maxRequests ?? dcb.maxRequests,
+      consecutive5xx: od?.consecutive5xx ?? dcb.consecutive5xx,
+      consecutiveGatewayErrors: od?.consecutiveGatewayErrors ?? dcb.consecutiveGatewayErrors,
+      baseEjectionTimeMs: ms(od?.baseEjectionTime, dcb.baseEjectionTimeMs),
+      maxEjectionTimeMs: ms(od?.maxEjectionTime, dcb.maxEjectionTimeMs),
+      maxEjectionPercent: od?.maxEjectionPercent ?? dcb.maxEjectionPercent,
+      panicThresholdPercent: od?.panicThresholdPercent ?? dcb.panicThresholdPercent,
+    },
+    healthCheck: {
+      path: hc?.path ?? dhc.path,
+      intervalMs: ms(hc?.interval, dhc.intervalMs),
+      timeoutMs: ms(hc?.timeout, dhc.timeoutMs),
+      healthyThreshold: hc?.healthyThreshold ?? dhc.healthyThreshold,
+      unhealthyThreshold: hc?.unhealthyThreshold ?? dhc.unhealthyThreshold,
+    },
+    // Sorted so that the same mesh state always compiles to the same bytes.
+    endpoints: [...endpoints].sort((a, b) => a.instanceId.localeCompare(b.instanceId)),
+  };
+}
+
+export interface CompileBundleInput {
+  revision: number;
+  generatedAt: string;
+  sidecar: { service: ServiceName; version: Version };
+  destinations: ReadonlyArray<CompileServiceInput>;
+  /** The policy of the sidecar's own service, whose healthCheck applies to the local app. */
+  localSpec?: PolicySpec;
+}
+
+export function compileBundle(input: CompileBundleInput): Bundle {
+  const services: Record<string, CompiledService> = {};
+  const sorted = [...input.destinations].sort((a, b) => a.service.localeCompare(b.service));
+  for (const d of sorted) services[d.service] = compileService(d);
+  const local = compileService({ service: input.sidecar.service, spec: input.localSpec, endpoints: [] });
+  return {
+    schemaVersion: BUNDLE_SCHEMA_VERSION,
+    revision: input.revision,
+    generatedAt: input.generatedAt,
+    sidecar: input.sidecar,
+    services,
+    localHealthCheck: local.healthCheck,
+  };
+}
