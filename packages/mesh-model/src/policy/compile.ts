@@ -9,21 +9,26 @@ export { DEFAULTS, WEIGHT_TOTAL };
 
 const ms = (d: string | undefined, fallback: number): number => (d === undefined ? fallback : parseDuration(d) ?? fallback);
 
+/** Route-level retry overrides service-level field by field, nested fields (backoff, budget) included. */
 function compileRetry(route: RetryPolicy | undefined, service: RetryPolicy | undefined): CompiledRetry {
-  const r = { ...service, ...route };
+  const r = route ?? {};
+  const s = service ?? {};
   const d = DEFAULTS.retry;
   return {
-    attempts: r.attempts ?? d.attempts,
-    retryOn: [...(r.retryOn ?? d.retryOn)],
-    retriableStatusCodes: [...(r.retriableStatusCodes ?? d.retriableStatusCodes)],
-    perTryTimeoutMs: ms(r.perTryTimeout, d.perTryTimeoutMs),
-    backoffBaseMs: ms(r.backoff?.base, d.backoffBaseMs),
-    backoffMaxMs: ms(r.backoff?.max, d.backoffMaxMs),
-    budgetPercent: r.budget?.percent ?? d.budgetPercent,
-    budgetMinConcurrent: r.budget?.minConcurrent ?? d.budgetMinConcurrent,
-    retryNonIdempotent: r.retryNonIdempotent ?? d.retryNonIdempotent,
+    attempts: r.attempts ?? s.attempts ?? d.attempts,
+    retryOn: [...(r.retryOn ?? s.retryOn ?? d.retryOn)],
+    retriableStatusCodes: [...(r.retriableStatusCodes ?? s.retriableStatusCodes ?? d.retriableStatusCodes)],
+    perTryTimeoutMs: ms(r.perTryTimeout ?? s.perTryTimeout, d.perTryTimeoutMs),
+    backoffBaseMs: ms(r.backoff?.base ?? s.backoff?.base, d.backoffBaseMs),
+    backoffMaxMs: ms(r.backoff?.max ?? s.backoff?.max, d.backoffMaxMs),
+    budgetPercent: r.budget?.percent ?? s.budget?.percent ?? d.budgetPercent,
+    budgetMinConcurrent: r.budget?.minConcurrent ?? s.budget?.minConcurrent ?? d.budgetMinConcurrent,
+    retryNonIdempotent: r.retryNonIdempotent ?? s.retryNonIdempotent ?? d.retryNonIdempotent,
   };
 }
+
+/** Code-unit order: unlike localeCompare it is the same in every runtime and locale (Node, browsers). */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function compilePath(path: PathMatch | undefined): CompiledRoute["path"] {
   if (!path) return { kind: "any", value: "" };
@@ -119,8 +124,11 @@ export function compileService({ service, spec, endpoints }: CompileServiceInput
       healthyThreshold: hc?.healthyThreshold ?? dhc.healthyThreshold,
       unhealthyThreshold: hc?.unhealthyThreshold ?? dhc.unhealthyThreshold,
     },
-    // Sorted so that the same mesh state always compiles to the same bytes.
-    endpoints: [...endpoints].sort((a, b) => a.instanceId.localeCompare(b.instanceId)),
+    // Sorted so that the same mesh state always compiles to the same bytes; copied field by field so
+    // that a wider object (a database row) cannot leak keys that the sidecar's strict parse rejects.
+    endpoints: [...endpoints]
+      .sort((a, b) => byCodeUnits(a.instanceId, b.instanceId))
+      .map((e) => ({ instanceId: e.instanceId, version: e.version, host: e.host, port: e.port, weight: e.weight, labels: { ...e.labels } })),
   };
 }
 
@@ -135,14 +143,14 @@ export interface CompileBundleInput {
 
 export function compileBundle(input: CompileBundleInput): Bundle {
   const services: Record<string, CompiledService> = {};
-  const sorted = [...input.destinations].sort((a, b) => a.service.localeCompare(b.service));
+  const sorted = [...input.destinations].sort((a, b) => byCodeUnits(a.service, b.service));
   for (const d of sorted) services[d.service] = compileService(d);
   const local = compileService({ service: input.sidecar.service, spec: input.localSpec, endpoints: [] });
   return {
     schemaVersion: BUNDLE_SCHEMA_VERSION,
     revision: input.revision,
     generatedAt: input.generatedAt,
-    sidecar: input.sidecar,
+    sidecar: { service: input.sidecar.service, version: input.sidecar.version },
     services,
     localHealthCheck: local.healthCheck,
   };
