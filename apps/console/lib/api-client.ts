@@ -1,0 +1,60 @@
+// The console's only door to the control plane: same-origin GETs through the console's proxy,
+// every answer parsed with the mesh-model schemas. Components reach it through TanStack Query hooks.
+import { z } from "zod";
+import {
+  CONSOLE_API, ZApiError, ZGraphResponse, ZServicesResponse, ZSidecarsResponse,
+  type GraphResponse, type ServicesResponse, type SidecarsResponse,
+} from "@trellis/mesh-model";
+import { ApiSchemaError, ApiStatusError, ApiUnreachableError } from "./api-errors";
+
+/** Codes the console's proxy answers with when it cannot reach the control plane. */
+const UNREACHABLE_CODES = new Set(["upstream_unreachable", "upstream_timeout"]);
+
+/** Turns a status and body text into typed data or a typed error. Pure, so it is tested directly. */
+export function parseApiResponse<T>(status: number, bodyText: string, schema: z.ZodType<T>, what: string): T {
+  const json = parseJson(bodyText);
+  if (status < 200 || status > 299) {
+    const apiError = ZApiError.safeParse(json);
+    if (!apiError.success) throw new ApiStatusError(`${what}: the API answered HTTP ${status}.`, status, undefined);
+    const { code, message, path } = apiError.data.error;
+    if (UNREACHABLE_CODES.has(code)) throw new ApiUnreachableError(message);
+    throw new ApiStatusError(message, status, code, path);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new ApiSchemaError(`${what}: the API answered with data this console does not understand.\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function getJson<T>(path: string, query: Record<string, string>, schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> {
+  const search = new URLSearchParams(query).toString();
+  let response: Response;
+  try {
+    response = await fetch(search === "" ? path : `${path}?${search}`, { headers: { accept: "application/json" }, signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiUnreachableError("The console server is unreachable; is it still running?");
+  }
+  return parseApiResponse(response.status, await response.text(), schema, what);
+}
+
+export function fetchServices(window: string, signal?: AbortSignal): Promise<ServicesResponse> {
+  return getJson(CONSOLE_API.services, { window }, ZServicesResponse, "Services", signal);
+}
+
+export function fetchGraph(window: string, signal?: AbortSignal): Promise<GraphResponse> {
+  return getJson(CONSOLE_API.graph, { window }, ZGraphResponse, "Service graph", signal);
+}
+
+export function fetchSidecars(signal?: AbortSignal): Promise<SidecarsResponse> {
+  return getJson(CONSOLE_API.sidecars, {}, ZSidecarsResponse, "Sidecars", signal);
+}
