@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { helpText, loadConfig, type Config } from "./config";
+
+const CWD = "/srv/trellis";
+
+function config(argv: string[], env: Record<string, string> = {}): Config {
+  const result = loadConfig(argv, env, CWD);
+  assert.equal(result.kind, "config", JSON.stringify(result));
+  if (result.kind !== "config") throw new Error("unreachable");
+  return result.config;
+}
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    assert.deepEqual(config([]), {
+      apiHost: "127.0.0.1",
+      apiPort: 7070,
+      otlpHttpHost: "127.0.0.1",
+      otlpHttpPort: 4318,
+      databaseUrl: "file:/srv/trellis/data/trellis.db",
+      leaseTtlMs: 15_000,
+      retention10sMs: 6 * 3_600_000,
+      retention1mMs: 7 * 86_400_000,
+      maxOtlpBodyBytes: 4 * 1024 * 1024,
+      logLevel: "info",
+    });
+  });
+
+  it("reads flags in both spellings, and flags win over env", () => {
+    const c = config(["--api-port", "0", "--otlp-http-port=0", "--lease-ttl", "6s", "--max-otlp-body", "65536"], {
+      TRELLIS_API_PORT: "9000",
+      TRELLIS_LOG_LEVEL: "debug",
+    });
+    assert.equal(c.apiPort, 0);
+    assert.equal(c.otlpHttpPort, 0);
+    assert.equal(c.leaseTtlMs, 6000);
+    assert.equal(c.maxOtlpBodyBytes, 65_536);
+    assert.equal(c.logLevel, "debug");
+  });
+
+  it("reads DATABASE_URL unprefixed, after TRELLIS_DATABASE_URL and the flag", () => {
+    assert.equal(config([], { DATABASE_URL: "postgresql://db/x" }).databaseUrl, "postgresql://db/x");
+    assert.equal(config([], { DATABASE_URL: "postgresql://db/x", TRELLIS_DATABASE_URL: "file:/a.db" }).databaseUrl, "file:/a.db");
+    assert.equal(config(["--database-url", "file:/b.db"], { TRELLIS_DATABASE_URL: "file:/a.db" }).databaseUrl, "file:/b.db");
+  });
+
+  it("names the bad flag and why", () => {
+    const cases: [string[], RegExp][] = [
+      [["--api-port", "http"], /--api-port "http": must be a port number/],
+      [["--api-port", "70000"], /--api-port/],
+      [["--lease-ttl", "15"], /--lease-ttl "15": must be a span/],
+      [["--retention-1m", "1000d"], /--retention-1m/],
+      [["--max-otlp-body", "lots"], /--max-otlp-body/],
+      [["--log-level", "loud"], /--log-level/],
+      [["--database-url", "mysql://x"], /--database-url/],
+      [["--no-such-flag", "1"], /no-such-flag/],
+      [["stray"], /stray/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const result = loadConfig(argv, {}, CWD);
+      assert.equal(result.kind, "error", argv.join(" "));
+      if (result.kind === "error") assert.match(result.message, pattern);
+    }
+  });
+
+  it("reports a bad environment value by its flag", () => {
+    const result = loadConfig([], { TRELLIS_OTLP_HTTP_PORT: "x" }, CWD);
+    assert.equal(result.kind, "error");
+  });
+
+  it("--help lists every flag with its env names and default", () => {
+    const result = loadConfig(["--help"], {}, CWD);
+    assert.equal(result.kind, "help");
+    const text = helpText(CWD);
+    for (const needle of ["--api-host", "TRELLIS_API_PORT", "DATABASE_URL", "file:/srv/trellis/data/trellis.db", "--retention-10s", "4MiB", "--log-level"]) {
+      assert.ok(text.includes(needle), needle);
+    }
+  });
+});

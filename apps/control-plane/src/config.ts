@@ -1,0 +1,135 @@
+// The control plane's settings: every flag `--foo-bar` also reads env TRELLIS_FOO_BAR (the flag wins)
+// and has a default. Parsed once, here, with zod; nothing else reads process.env or argv.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { parseByteSize, parseSpan } from "./config-values";
+
+interface FlagSpec {
+  key: keyof RawConfig;
+  flag: string;
+  /** Extra env names read after TRELLIS_*, in order (DATABASE_URL is the ecosystem's convention). */
+  alsoEnv?: readonly string[];
+  defaultValue: (cwd: string) => string;
+  description: string;
+}
+
+type RawConfig = Record<
+  "apiHost" | "apiPort" | "otlpHttpHost" | "otlpHttpPort" | "databaseUrl" | "leaseTtl" | "retention10s" | "retention1m" | "maxOtlpBody" | "logLevel",
+  string
+>;
+
+export const FLAGS: readonly FlagSpec[] = [
+  { key: "apiHost", flag: "api-host", defaultValue: () => "127.0.0.1", description: "address of the REST API (sidecars and console)" },
+  { key: "apiPort", flag: "api-port", defaultValue: () => "7070", description: "port of the REST API; 0 picks a free one" },
+  { key: "otlpHttpHost", flag: "otlp-http-host", defaultValue: () => "127.0.0.1", description: "address of the OTLP/HTTP receiver" },
+  { key: "otlpHttpPort", flag: "otlp-http-port", defaultValue: () => "4318", description: "port of the OTLP/HTTP receiver; 0 picks a free one" },
+  {
+    key: "databaseUrl",
+    flag: "database-url",
+    alsoEnv: ["DATABASE_URL"],
+    defaultValue: (cwd) => `file:${path.join(cwd, "data", "trellis.db")}`,
+    description: "file: (SQLite) or postgresql:// URL",
+  },
+  { key: "leaseTtl", flag: "lease-ttl", defaultValue: () => "15s", description: "how long a sidecar stays registered without a heartbeat (heartbeats every third of it)" },
+  { key: "retention10s", flag: "retention-10s", defaultValue: () => "6h", description: "how long 10-second rollups are kept" },
+  { key: "retention1m", flag: "retention-1m", defaultValue: () => "7d", description: "how long 1-minute rollups are kept" },
+  { key: "maxOtlpBody", flag: "max-otlp-body", defaultValue: () => "4MiB", description: "largest OTLP body accepted, after decompression (bytes, or e.g. 4MiB)" },
+  { key: "logLevel", flag: "log-level", defaultValue: () => "info", description: "debug, info, warn or error" },
+];
+
+export const envName = (flag: string): string => `TRELLIS_${flag.toUpperCase().replaceAll("-", "_")}`;
+
+const ZPortText = z
+  .string()
+  .regex(/^\d+$/, "must be a port number")
+  .transform(Number)
+  .pipe(z.int().min(0, "must be 0..65535").max(65535, "must be 0..65535"));
+
+const span = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const ms = parseSpan(s);
+      if (ms === undefined || ms < min || ms > max) {
+        ctx.addIssue({ code: "custom", message: `must be ${what}, such as "15s", "6h" or "7d"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const ZConfig = z.object({
+  apiHost: z.string().min(1),
+  apiPort: ZPortText,
+  otlpHttpHost: z.string().min(1),
+  otlpHttpPort: ZPortText,
+  databaseUrl: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgresql://"),
+  leaseTtlMs: span(300, 3_600_000, "a span between 300ms and 1h"),
+  retention10sMs: span(60_000, 30 * 86_400_000, "a span between 1m and 30d"),
+  retention1mMs: span(60_000, 400 * 86_400_000, "a span between 1m and 400d"),
+  maxOtlpBodyBytes: z.string().transform((s, ctx) => {
+    const bytes = parseByteSize(s);
+    if (bytes === undefined || bytes < 1024 || bytes > 1024 ** 3) {
+      ctx.addIssue({ code: "custom", message: 'must be a size between 1KiB and 1GiB, such as "4MiB" or 65536' });
+      return z.NEVER;
+    }
+    return bytes;
+  }),
+  logLevel: z.enum(["debug", "info", "warn", "error"]),
+});
+export type Config = z.infer<typeof ZConfig>;
+
+/** Which config field each raw value feeds (the zod schema names derived values by their unit). */
+const FIELD: Record<keyof RawConfig, keyof Config> = {
+  apiHost: "apiHost",
+  apiPort: "apiPort",
+  otlpHttpHost: "otlpHttpHost",
+  otlpHttpPort: "otlpHttpPort",
+  databaseUrl: "databaseUrl",
+  leaseTtl: "leaseTtlMs",
+  retention10s: "retention10sMs",
+  retention1m: "retention1mMs",
+  maxOtlpBody: "maxOtlpBodyBytes",
+  logLevel: "logLevel",
+};
+
+export type ConfigResult = { kind: "config"; config: Config } | { kind: "help"; text: string } | { kind: "error"; message: string };
+
+export function helpText(cwd: string): string {
+  const lines = ["Usage: trellis control-plane [flags]", "", "Flags (each also read from the environment variable shown; the flag wins):", ""];
+  for (const f of FLAGS) {
+    const envs = [envName(f.flag), ...(f.alsoEnv ?? [])].join(", ");
+    lines.push(`  --${f.flag} <value>`, `      ${f.description}`, `      env: ${envs}; default: ${f.defaultValue(cwd)}`);
+  }
+  lines.push("  --help", "      print this help");
+  return lines.join("\n");
+}
+
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): ConfigResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options = Object.fromEntries(FLAGS.map((f) => [f.flag, { type: "string" as const }]));
+    values = parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean" } }, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    return { kind: "error", message: err instanceof Error ? err.message : String(err) };
+  }
+  if (values.help === true) return { kind: "help", text: helpText(cwd) };
+
+  const raw: Partial<RawConfig> = {};
+  for (const f of FLAGS) {
+    const fromFlag = values[f.flag];
+    const fromEnv = [envName(f.flag), ...(f.alsoEnv ?? [])].map((name) => env[name]).find((v) => v !== undefined && v !== "");
+    raw[f.key] = typeof fromFlag === "string" ? fromFlag : (fromEnv ?? f.defaultValue(cwd));
+  }
+  const input = Object.fromEntries(FLAGS.map((f) => [FIELD[f.key], raw[f.key]]));
+  const parsed = ZConfig.safeParse(input);
+  if (parsed.success) return { kind: "config", config: parsed.data };
+  const messages = parsed.error.issues.map((issue) => {
+    const spec = FLAGS.find((f) => FIELD[f.key] === issue.path[0]);
+    return spec ? `--${spec.flag} ${JSON.stringify(raw[spec.key])}: ${issue.message}` : issue.message;
+  });
+  return { kind: "error", message: messages.join("; ") };
+}
+
+/** Heartbeats come three times per lease so that one lost heartbeat never expires an instance. */
+export const heartbeatIntervalMs = (config: Pick<Config, "leaseTtlMs">): number => Math.max(1, Math.floor(config.leaseTtlMs / 3));
