@@ -1,0 +1,64 @@
+// The control plane's typed errors. Services throw these; each server turns them into HTTP in one
+// place (http/error-status.ts), so no service knows a status code.
+
+export type ErrorCode =
+  | "invalid_body"
+  | "invalid_query"
+  | "invalid_params"
+  | "not_found"
+  | "unknown_instance"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "unavailable"
+  | "internal";
+
+export class TrellisError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Dotted path of the offending field, when there is one. */
+    readonly path?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A request's body, query or route parameters failed validation. */
+export class InvalidRequestError extends TrellisError {
+  constructor(where: "body" | "query" | "params", message: string, path?: string) {
+    super(`invalid_${where}` as const, message, path);
+  }
+}
+
+/** A sidecar that is not (or no longer) registered: it must register again. */
+export class UnknownInstanceError extends TrellisError {
+  constructor(readonly instanceId: string) {
+    super("unknown_instance", `instance ${JSON.stringify(instanceId)} is not registered (or its lease lapsed); register again`);
+  }
+}
+
+export class NotFoundError extends TrellisError {
+  constructor(message: string) {
+    super("not_found", message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends TrellisError {
+  constructor(message: string) {
+    super("unsupported_media_type", message);
+  }
+}
+
+export class PayloadTooLargeError extends TrellisError {
+  constructor(readonly limitBytes: number) {
+    super("payload_too_large", `body exceeds ${limitBytes} bytes (after decompression)`);
+  }
+}
+
+/** The store failed or is closing; the client should retry later. */
+export class UnavailableError extends TrellisError {
+  constructor(message: string) {
+    super("unavailable", message);
+  }
+}
