@@ -1,0 +1,53 @@
+// The shapes every layer speaks: a request travelling inward, a response travelling outward.
+// `type Layer = (next: Handler) => Handler`; the order of layers is written only in stack.ts.
+import type { OutgoingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
+import type { Snapshot } from "../snapshot/snapshot";
+import type { Destination, RouteEntry } from "../routing/route-table";
+import type { EndpointTarget } from "../balancers/balancer";
+
+export type Direction = "outbound" | "inbound";
+
+/** Header values as node's http parser gives them and as undici accepts them. */
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+export interface ProxyRequest {
+  readonly method: string;
+  /** Origin-form target: path and query, always starting with "/". */
+  readonly path: string;
+  /** The host the caller addressed, without port, lower case (outbound: the destination service). */
+  readonly host: string;
+  /** Already stripped of hop-by-hop headers; layers may add to it until forward sends it. */
+  readonly headers: HeaderMap;
+  /** Streamed through, never buffered; null when the request has no body. */
+  readonly body: Readable | null;
+  /** Aborted when the caller goes away; reaches undici. */
+  readonly signal: AbortSignal;
+  readonly ctx: RequestContext;
+}
+
+export interface RequestContext {
+  readonly direction: Direction;
+  readonly requestId: string;
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  /** The configuration this request was admitted under; kept even if a newer one is applied meanwhile. */
+  readonly snapshot: Snapshot | undefined;
+  /** The caller's service, from x-trellis-source (inbound) or ourselves (outbound). */
+  readonly source: string;
+  /** Set by the route layer. */
+  destination?: Destination;
+  route?: RouteEntry;
+  /** Set by the balance layer (outbound) or the local-app layer (inbound). */
+  endpoint?: EndpointTarget;
+}
+
+export interface ProxyResponse {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  /** A stream from the upstream, or a small body the sidecar produced itself. */
+  readonly body: Readable | Uint8Array | null;
+}
+
+export type Handler = (req: ProxyRequest) => Promise<ProxyResponse>;
+export type Layer = (next: Handler) => Handler;
