@@ -1,0 +1,173 @@
+// The API's service graph turned into what gets drawn: the filtered view, the ELK graph to lay out,
+// the layout read back, and the xyflow nodes and edges. Pure; the components only render these.
+import type { Edge, Node } from "@xyflow/react";
+import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
+import { EXTERNAL_SOURCE, type GraphEdge, type GraphNode, type GraphResponse, type Health } from "@trellis/mesh-model";
+import { formatMs, formatPercent, formatRate } from "../../lib/format";
+import type { Point } from "./edge-geometry";
+import { isSelected, type GraphSelection } from "./graph-selection";
+
+export const NODE_WIDTH = 188;
+export const NODE_HEIGHT = 60;
+
+export const EDGE_METRICS = ["rps", "errors", "p99"] as const;
+export type EdgeMetric = (typeof EDGE_METRICS)[number];
+export const DEFAULT_EDGE_METRIC: EdgeMetric = "rps";
+
+/** The part of the graph on screen: nodes sorted by id, edges only between those nodes. */
+export interface GraphView {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Nodes whose name matches the filter (all of them when there is no filter). */
+  matched: ReadonlySet<string>;
+}
+
+export interface GraphLayout {
+  positions: Record<string, Point>;
+  /** The route ELK drew for each edge, start to end, in the same coordinates as the nodes. */
+  routes: Record<string, Point[]>;
+}
+
+export type ServiceNodeData = {
+  service: string;
+  versions: string[];
+  health: Health;
+  requestRate: number;
+  errorRate: number;
+  external: boolean;
+  /** False for a neighbour shown only for context while a name filter is active. */
+  matched: boolean;
+  selected: boolean;
+};
+export type ServiceFlowNode = Node<ServiceNodeData, "service">;
+
+export type TrafficEdgeData = {
+  health: Health;
+  label: string;
+  strokeWidth: number;
+  route: Point[] | null;
+  selected: boolean;
+};
+export type TrafficFlowEdge = Edge<TrafficEdgeData, "traffic">;
+
+/**
+ * Keeps the services whose name contains `query` (case-insensitive) plus their direct neighbours,
+ * and the edges touching a match, so a filtered service is still seen with its callers and callees.
+ * Edges whose ends are missing from the node list are dropped.
+ */
+export function filterGraph(graph: Pick<GraphResponse, "nodes" | "edges">, query: string): GraphView {
+  const needle = query.trim().toLowerCase();
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const edges = graph.edges.filter((e) => byId.has(e.source) && byId.has(e.target));
+  const matched = new Set(graph.nodes.filter((n) => needle === "" || n.service.toLowerCase().includes(needle)).map((n) => n.id));
+  const keptEdges = edges.filter((e) => matched.has(e.source) || matched.has(e.target));
+  const keptIds = new Set(matched);
+  for (const e of keptEdges) keptIds.add(e.source).add(e.target);
+  return {
+    nodes: graph.nodes.filter((n) => keptIds.has(n.id)).sort(byIdOrder),
+    edges: keptEdges.sort(byIdOrder),
+    matched,
+  };
+}
+
+function byIdOrder(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Identifies the shape of the graph; the layout is recomputed only when this changes, not on every refresh. */
+export function structureKey(view: Pick<GraphView, "nodes" | "edges">): string {
+  const nodes = view.nodes.map((n) => n.id).sort().join(",");
+  const edges = view.edges.map((e) => `${e.source}>${e.target}`).sort().join(",");
+  return `${nodes}|${edges}`;
+}
+
+const ELK_OPTIONS: Record<string, string> = {
+  "elk.algorithm": "layered",
+  "elk.direction": "RIGHT",
+  "elk.edgeRouting": "ORTHOGONAL",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "96",
+  "elk.spacing.nodeNode": "36",
+  "elk.spacing.edgeNode": "24",
+  "elk.spacing.edgeEdge": "14",
+  "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
+  "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
+  "elk.separateConnectedComponents": "true",
+  "elk.spacing.componentComponent": "48",
+};
+
+export function toElkGraph(view: Pick<GraphView, "nodes" | "edges">): ElkNode {
+  return {
+    id: "root",
+    layoutOptions: ELK_OPTIONS,
+    children: view.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
+    edges: view.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+  };
+}
+
+/** Reads node positions and edge routes from ELK's answer to toElkGraph. */
+export function layoutFromElk(result: ElkNode): GraphLayout {
+  const positions: Record<string, Point> = {};
+  for (const child of result.children ?? []) positions[child.id] = { x: child.x ?? 0, y: child.y ?? 0 };
+  const routes: Record<string, Point[]> = {};
+  for (const edge of result.edges ?? []) {
+    const section = edge.sections?.[0];
+    if (section === undefined) continue;
+    routes[edge.id] = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((p) => ({ x: p.x, y: p.y }));
+  }
+  return { positions, routes };
+}
+
+export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: GraphSelection): ServiceFlowNode[] {
+  return view.nodes.map((n) => ({
+    id: n.id,
+    type: "service",
+    position: layout.positions[n.id] ?? { x: 0, y: 0 },
+    width: NODE_WIDTH,
+    height: NODE_HEIGHT,
+    selected: isSelected(selection, "node", n.id),
+    data: {
+      service: n.service,
+      versions: n.versions,
+      health: n.health,
+      requestRate: n.requestRate,
+      errorRate: n.errorRate,
+      external: n.service === EXTERNAL_SOURCE,
+      matched: view.matched.has(n.id),
+      selected: isSelected(selection, "node", n.id),
+    },
+  }));
+}
+
+export function toFlowEdges(view: GraphView, layout: GraphLayout, metric: EdgeMetric, selection: GraphSelection): TrafficFlowEdge[] {
+  return view.edges.map((e) => ({
+    id: e.id,
+    type: "traffic",
+    source: e.source,
+    target: e.target,
+    selected: isSelected(selection, "edge", e.id),
+    data: {
+      health: e.health,
+      label: edgeLabel(e, metric),
+      strokeWidth: edgeStrokeWidth(e.requestRate),
+      route: layout.routes[e.id] ?? null,
+      selected: isSelected(selection, "edge", e.id),
+    },
+  }));
+}
+
+export function edgeLabel(edge: GraphEdge, metric: EdgeMetric): string {
+  switch (metric) {
+    case "rps":
+      return formatRate(edge.requestRate);
+    case "errors":
+      return `${formatPercent(edge.errorRate)} err`;
+    case "p99":
+      return `p99 ${formatMs(edge.latencyMs?.p99)}`;
+  }
+}
+
+/** Busier edges are drawn thicker, on a log scale so one hot edge does not dwarf the rest. */
+export function edgeStrokeWidth(requestRate: number): number {
+  const extra = Math.min(3, Math.log10(1 + Math.max(0, requestRate)) * 1.2);
+  return Math.round((1.25 + extra) * 100) / 100;
+}
