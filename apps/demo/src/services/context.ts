@@ -1,0 +1,11 @@
+// What every demo service's routes get: their identity, the sidecar client, a logger and the dice.
+import type { Logger } from "../log";
+import type { OutboundClient } from "../outbound";
+
+export interface ServiceContext {
+  service: string;
+  version: string;
+  outbound: OutboundClient;
+  logger: Logger;
+  random: () => number;
+}
