@@ -7,6 +7,7 @@ export * from "./policy/spec";
 export * from "./policy/bundle";
 export * from "./policy/compile";
 export * from "./policy/validate";
+export * from "./policy/diff";
 export * from "./api/errors";
 export * from "./api/sidecar-api";
 export * from "./api/console-api";
