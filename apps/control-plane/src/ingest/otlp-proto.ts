@@ -1,0 +1,95 @@
+// The OTLP protobuf codec: protobufjs loads the official .proto files (../../proto) once, decodes
+// export requests into plain objects shaped like OTLP/JSON, and encodes our responses and errors.
+import path from "node:path";
+import protobuf from "protobufjs";
+
+const PROTO_DIR = path.resolve(import.meta.dirname, "../../proto");
+
+const FILES = [
+  "opentelemetry/proto/collector/metrics/v1/metrics_service.proto",
+  "opentelemetry/proto/collector/trace/v1/trace_service.proto",
+  "trellis/otlp-http-responses.proto",
+];
+
+interface Codec {
+  metricsRequest: protobuf.Type;
+  tracesRequest: protobuf.Type;
+  metricsResponse: protobuf.Type;
+  tracesResponse: protobuf.Type;
+  status: protobuf.Type;
+}
+
+let codec: Codec | undefined;
+
+function load(): Codec {
+  if (codec) return codec;
+  const root = new protobuf.Root();
+  // Imports in the .proto files are relative to the proto root.
+  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_DIR, target));
+  root.loadSync(FILES, { keepCase: false });
+  codec = {
+    metricsRequest: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest"),
+    tracesRequest: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest"),
+    metricsResponse: root.lookupType("trellis.otlp.ExportMetricsServiceResponse"),
+    tracesResponse: root.lookupType("trellis.otlp.ExportTraceServiceResponse"),
+    status: root.lookupType("trellis.otlp.Status"),
+  };
+  return codec;
+}
+
+/** Loads the .proto files now, so that a broken install fails at startup rather than on the first export. */
+export function preloadOtlpProto(): void {
+  load();
+}
+
+// Field names in lowerCamelCase like OTLP/JSON; 64-bit integers as decimal strings; enums as numbers;
+// bytes stay Uint8Array (the normaliser hex-encodes them); absent fields stay absent.
+const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: false, arrays: true };
+
+function decode(type: protobuf.Type, bytes: Uint8Array): unknown {
+  return type.toObject(type.decode(bytes), TO_OBJECT);
+}
+
+/** Throws on bytes that are not a valid encoding of the message. */
+export const decodeMetricsRequest = (bytes: Uint8Array): unknown => decode(load().metricsRequest, bytes);
+export const decodeTracesRequest = (bytes: Uint8Array): unknown => decode(load().tracesRequest, bytes);
+
+export interface PartialSuccess {
+  rejected: number;
+  errorMessage: string;
+}
+
+export function encodeMetricsResponse(partial: PartialSuccess | undefined): Uint8Array {
+  const { metricsResponse } = load();
+  const body = partial ? { partialSuccess: { rejectedDataPoints: partial.rejected, errorMessage: partial.errorMessage } } : {};
+  return metricsResponse.encode(metricsResponse.fromObject(body)).finish();
+}
+
+export function encodeTracesResponse(partial: PartialSuccess | undefined): Uint8Array {
+  const { tracesResponse } = load();
+  const body = partial ? { partialSuccess: { rejectedSpans: partial.rejected, errorMessage: partial.errorMessage } } : {};
+  return tracesResponse.encode(tracesResponse.fromObject(body)).finish();
+}
+
+/** A google.rpc.Status, the body of every OTLP/HTTP error response. */
+export function encodeStatus(code: number, message: string): Uint8Array {
+  const { status } = load();
+  return status.encode(status.fromObject({ code, message })).finish();
+}
+
+/** For tests and tools: encode a request given in OTLP/JSON-like object form. */
+export function encodeMetricsRequest(object: Record<string, unknown>): Uint8Array {
+  const { metricsRequest } = load();
+  return metricsRequest.encode(metricsRequest.fromObject(object)).finish();
+}
+
+export function decodeStatus(bytes: Uint8Array): { code: number; message: string } {
+  const { status } = load();
+  const object = status.toObject(status.decode(bytes), { defaults: true });
+  return { code: Number(object.code), message: String(object.message) };
+}
+
+export function decodeMetricsResponse(bytes: Uint8Array): unknown {
+  const { metricsResponse } = load();
+  return metricsResponse.toObject(metricsResponse.decode(bytes), { longs: Number, defaults: false });
+}
