@@ -1,0 +1,10 @@
+// What every command gets from main.ts: the environment (read once there), the working directory
+// and the CLI's own logger.
+import type { Env } from "../flags";
+import type { Logger } from "../log";
+
+export interface CommandContext {
+  env: Env;
+  cwd: string;
+  log: Logger;
+}

@@ -1,0 +1,69 @@
+// `trellis demo`: the control plane, the console, every demo service with its own sidecar, and
+// loadgen sending traffic through the mesh; prints where the console is once all of it listens.
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { DemoConfig } from "../config";
+import { CONSOLE_BUILD_ID } from "../paths";
+import { runSupervised } from "../supervision/run-supervised";
+import type { CommandContext } from "./context";
+import { DEMO_MESH, LOADGEN, startInstance } from "./demo-mesh";
+import { startConsole, startControlPlane, urlFor } from "./stack";
+
+/** Stopped first to last: traffic, then the apps, their sidecars, the console, the control plane. */
+const STOP = { loadgen: { app: 5, sidecar: 4 }, mesh: { app: 3, sidecar: 2 }, console: 1, controlPlane: 0 };
+
+export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<number> {
+  if (config.console && !existsSync(CONSOLE_BUILD_ID)) {
+    ctx.log.error("console_not_built", {
+      message: "The console has no production build: run `npm run demo` (builds it first), or `npm run build -w @trellis/console`, or pass --no-console.",
+    });
+    return 1;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  if (config.fresh && config.databaseUrl.startsWith("file:")) {
+    const file = config.databaseUrl.slice("file:".length);
+    for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+    rmSync(path.join(config.dataDir, "sidecars"), { recursive: true, force: true });
+  }
+  ctx.log.info("starting", { command: "demo", dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+
+  return runSupervised(ctx.log, async (sup) => {
+    const cp = await startControlPlane(
+      sup,
+      ctx,
+      {
+        apiHost: "127.0.0.1",
+        apiPort: config.apiPort,
+        otlpHttpHost: "127.0.0.1",
+        otlpHttpPort: config.otlpHttpPort,
+        databaseUrl: config.databaseUrl,
+        logLevel: config.logLevel,
+        startTimeoutMs: config.startTimeoutMs,
+      },
+      STOP.controlPlane,
+    );
+    const apiUrl = urlFor("127.0.0.1", cp.apiPort);
+    const otlpUrl = urlFor("127.0.0.1", cp.otlpHttpPort);
+    const consoleStarted = config.console
+      ? startConsole(sup, ctx, { host: "127.0.0.1", port: config.consolePort, apiUrl, startTimeoutMs: config.startTimeoutMs }, STOP.console)
+      : Promise.resolve(undefined);
+    const mesh = { apiUrl, otlpUrl, dataDir: config.dataDir, faultScale: config.faultScale, logLevel: config.logLevel, startTimeoutMs: config.startTimeoutMs };
+    const services = await Promise.all(DEMO_MESH.map((inst) => startInstance(sup, ctx, inst, mesh, STOP.mesh)));
+    const loadgen = await startInstance(sup, ctx, LOADGEN, mesh, STOP.loadgen, ["--rate", String(config.rate), "--target", "frontend"]);
+    const consoleListening = await consoleStarted;
+    const consoleUrl = consoleListening ? urlFor("127.0.0.1", consoleListening.port) : null;
+    ctx.log.info("ready", {
+      message: consoleUrl ? `Trellis demo is running: open ${consoleUrl} (Ctrl-C stops it)` : "Trellis demo is running without the console (Ctrl-C stops it)",
+      console: consoleUrl,
+      api: apiUrl,
+      otlp: otlpUrl,
+      apiPort: cp.apiPort,
+      otlpHttpPort: cp.otlpHttpPort,
+      rate: config.rate,
+      instances: [...services, loadgen],
+    });
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\n  Trellis demo is running.\n  Console: ${consoleUrl ?? "(not started)"}\n  API:     ${apiUrl}\n  Stop:    Ctrl-C\n\n`);
+    }
+  });
+}

@@ -1,0 +1,21 @@
+// Where the CLI finds the apps it runs: entries relative to the repository, and tsx's loader by an
+// absolute URL so `node --import` works from any working directory.
+import path from "node:path";
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
+
+export const ENTRIES = {
+  controlPlane: path.join(REPO_ROOT, "apps/control-plane/src/main.ts"),
+  sidecar: path.join(REPO_ROOT, "apps/sidecar/src/main.ts"),
+  demo: path.join(REPO_ROOT, "apps/demo/src/main.ts"),
+  consoleStart: path.join(REPO_ROOT, "apps/console/scripts/start.mjs"),
+} as const;
+
+export const CONSOLE_BUILD_ID = path.join(REPO_ROOT, "apps/console/.next/BUILD_ID");
+
+export const TSX_LOADER = import.meta.resolve("tsx");
+
+/** `node --import tsx <entry> ...args`, as an argv for spawn. */
+export function nodeArgs(entry: string, args: readonly string[]): string[] {
+  return ["--import", TSX_LOADER, entry, ...args];
+}
