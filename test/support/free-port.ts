@@ -1,0 +1,14 @@
+// A TCP port on 127.0.0.1 that was free a moment ago, for servers that cannot be told to bind port 0.
+import { createServer } from "node:net";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error("could not read the bound port"))));
+    });
+  });
+}
