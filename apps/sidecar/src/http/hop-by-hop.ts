@@ -1,0 +1,41 @@
+// Hop-by-hop headers describe one connection, not the message (RFC 9110 7.6.1): a proxy must not
+// forward them, nor any header the Connection header names.
+import type { IncomingHttpHeaders } from "node:http";
+import type { HeaderMap } from "./proxy-types";
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  // Node answers 100-continue to the client itself, and undici refuses to send the header.
+  "expect",
+]);
+
+/** Returns a new header object without hop-by-hop headers; the input is left untouched. */
+export function stripHopByHop(headers: IncomingHttpHeaders | HeaderMap): HeaderMap {
+  const named = connectionTokens(headers.connection);
+  const out: HeaderMap = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || (named !== null && named.has(name))) continue;
+    const value = headers[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const text = Array.isArray(value) ? value.join(",") : value;
+  const tokens = new Set<string>();
+  for (const t of text.split(",")) {
+    const name = t.trim().toLowerCase();
+    if (name) tokens.add(name);
+  }
+  return tokens;
+}

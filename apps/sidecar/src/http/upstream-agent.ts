@@ -1,0 +1,18 @@
+// The connection pools of the data path: one undici Agent keeps a keep-alive pool per endpoint
+// origin (undici Pool under the hood). Circuit-breaker connection limits will be set per origin here.
+import { Agent } from "undici";
+
+export interface UpstreamAgentOptions {
+  connectTimeoutMs?: number;
+}
+
+export function createUpstreamAgent({ connectTimeoutMs = 5_000 }: UpstreamAgentOptions = {}): Agent {
+  return new Agent({
+    // Below node's default 5 s server keep-alive, so we close idle sockets before the peer does.
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
+    // No pipelining: one request per connection at a time keeps head-of-line blocking out of the mesh.
+    pipelining: 1,
+    connect: { timeout: connectTimeoutMs },
+  });
+}

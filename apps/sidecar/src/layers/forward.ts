@@ -1,0 +1,53 @@
+// The innermost handler: sends the request to the chosen endpoint over a keep-alive undici pool and
+// hands back the response with its body still streaming. The request's AbortSignal cancels it.
+import type { Dispatcher } from "undici";
+import {
+  BadRequestError,
+  ClientAbortedError,
+  InternalError,
+  ProxyError,
+  UpstreamConnectError,
+  UpstreamResetError,
+  UpstreamTimeoutError,
+} from "../errors";
+import { stripHopByHop } from "../http/hop-by-hop";
+import type { Handler } from "../http/proxy-types";
+
+const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+const RESETS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_DESTROYED"]);
+
+export function forwardHandler(dispatcher: Dispatcher): Handler {
+  return async (req) => {
+    const endpoint = req.ctx.endpoint;
+    if (!endpoint) throw new InternalError("forward reached without an endpoint");
+    try {
+      const res = await dispatcher.request({
+        origin: endpoint.origin,
+        path: req.path,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+      });
+      return { status: res.statusCode, headers: stripHopByHop(res.headers), body: res.body };
+    } catch (err) {
+      throw classify(err, req.signal, endpoint.address);
+    }
+  };
+}
+
+/** Maps undici's and the OS's failures onto our typed errors (which retry and rescue understand). */
+export function classify(err: unknown, signal: AbortSignal, address: string): ProxyError {
+  if (signal.aborted) {
+    // A timeout layer aborts with its own typed reason; otherwise the caller went away.
+    return signal.reason instanceof ProxyError ? signal.reason : new ClientAbortedError("the caller closed the connection", { cause: err });
+  }
+  const code = err instanceof Error && "code" in err && typeof err.code === "string" ? err.code : undefined;
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code && CONNECT_FAILURES.has(code)) return new UpstreamConnectError(`cannot connect to ${address}: ${code}`, { cause: err });
+  if (code && RESETS.has(code)) return new UpstreamResetError(`connection to ${address} broke: ${detail}`, { cause: err });
+  if (code === "UND_ERR_HEADERS_TIMEOUT") return new UpstreamTimeoutError(`${address} sent no response headers in time`, { cause: err });
+  if (code === "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH" || code === "UND_ERR_INVALID_ARG") return new BadRequestError(`cannot forward the request: ${detail}`, { cause: err });
+  if (code?.startsWith("E")) return new UpstreamResetError(`connection to ${address} failed: ${code}`, { cause: err });
+  return new InternalError(`forwarding to ${address} failed: ${detail}`, { cause: err });
+}

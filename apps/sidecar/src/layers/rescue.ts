@@ -1,0 +1,51 @@
+// The outermost layer and the only place that knows HTTP status codes: a typed failure from any
+// layer below becomes a response with an ApiError body and an `x-trellis-error` reason header.
+import type { ApiError } from "@trellis/mesh-model";
+import { ProxyError, type ProxyErrorCode } from "../errors";
+import { HEADER_ERROR } from "../http/mesh-headers";
+import type { Layer, ProxyRequest, ProxyResponse } from "../http/proxy-types";
+import type { Logger } from "../log";
+
+export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
+  bad_request: 400,
+  denied: 403,
+  unknown_service: 404,
+  no_route: 404,
+  // Nginx's convention for "client closed request"; nobody reads it, but logs do.
+  client_aborted: 499,
+  internal: 500,
+  upstream_connect_failed: 502,
+  upstream_reset: 502,
+  no_config: 503,
+  no_endpoints: 503,
+  breaker_open: 503,
+  timed_out: 504,
+  upstream_timeout: 504,
+};
+
+export function rescueLayer(log: Logger): Layer {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (err) {
+      return errorResponse(err, req, log);
+    }
+  };
+}
+
+function errorResponse(err: unknown, req: ProxyRequest, log: Logger): ProxyResponse {
+  const known = err instanceof ProxyError;
+  const code: ProxyErrorCode = known ? err.code : "internal";
+  const message = known ? err.message : "internal error in the sidecar";
+  const fields = { requestId: req.ctx.requestId, direction: req.ctx.direction, method: req.method, host: req.host, path: req.path, code, message };
+  if (!known) log.error("request_failed", { ...fields, error: err, stack: err instanceof Error ? err.stack : undefined });
+  else if (code === "client_aborted") log.debug("request_failed", fields);
+  else log.warn("request_failed", fields);
+  const body: ApiError = { error: { code, message } };
+  const bytes = Buffer.from(JSON.stringify(body));
+  return {
+    status: STATUS_BY_CODE[code],
+    headers: { "content-type": "application/json", "content-length": bytes.length, [HEADER_ERROR]: code, "x-request-id": req.ctx.requestId },
+    body: bytes,
+  };
+}

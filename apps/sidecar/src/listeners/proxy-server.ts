@@ -1,0 +1,129 @@
+// The node:http plumbing both listeners share: turn an incoming request into a ProxyRequest (hop-by-hop
+// headers stripped, mesh headers set, body left streaming), run it through a layer stack, and stream
+// the response back. A caller that goes away aborts the request's signal, which cancels the upstream.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { pipeline, Readable, type Duplex } from "node:stream";
+import { EXTERNAL_SOURCE, ZServiceName } from "@trellis/mesh-model";
+import { BadRequestError, ClientAbortedError, InternalError } from "../errors";
+import { stripHopByHop } from "../http/hop-by-hop";
+import { ensureRequestIdentity, HEADER_SOURCE, setForwarded } from "../http/mesh-headers";
+import type { Direction, ProxyRequest, ProxyResponse } from "../http/proxy-types";
+import type { Logger } from "../log";
+import type { Snapshot } from "../snapshot/snapshot";
+import type { Stack } from "../stack";
+import { parseRequestTarget } from "./request-target";
+
+export interface ProxyServerOptions {
+  direction: Direction;
+  stack: Stack;
+  log: Logger;
+  snapshot: () => Snapshot | undefined;
+  /**
+   * Outbound: our own service, stamped into x-trellis-source (whatever the app sent is replaced).
+   * Inbound: undefined, and the caller's x-trellis-source is read (until mTLS proves identity).
+   */
+  stampSource: string | undefined;
+}
+
+export interface ProxyServer {
+  readonly server: Server;
+  /** Requests whose response has not finished yet. */
+  readonly inFlight: number;
+}
+
+export function createProxyServer(options: ProxyServerOptions): ProxyServer {
+  const { direction, stack, log, snapshot, stampSource } = options;
+  let inFlight = 0;
+  // Streamed uploads may take as long as they take; headersTimeout still bounds slow headers.
+  const server = createServer({ requestTimeout: 0 }, (req, res) => {
+    inFlight++;
+    const controller = new AbortController();
+    res.once("close", () => {
+      inFlight--;
+      if (!res.writableFinished) controller.abort(new ClientAbortedError("the caller closed the connection"));
+    });
+    const target = parseRequestTarget(req.url, req.headers.host);
+    const headers = stripHopByHop(req.headers);
+    const requestId = ensureRequestIdentity(headers);
+    let source: string;
+    if (stampSource !== undefined) {
+      source = stampSource;
+      headers[HEADER_SOURCE] = stampSource;
+    } else {
+      const claimed = headers[HEADER_SOURCE];
+      source = typeof claimed === "string" && ZServiceName.safeParse(claimed).success ? claimed : EXTERNAL_SOURCE;
+    }
+    const valid = !("error" in target);
+    if (valid) {
+      headers.host = target.authority;
+      setForwarded(headers, req.socket.remoteAddress, target.authority);
+    }
+    const proxyReq: ProxyRequest = {
+      method: req.method ?? "GET",
+      path: valid ? target.path : "/",
+      host: valid ? target.host : "",
+      headers,
+      body: hasBody(req) ? req : null,
+      signal: controller.signal,
+      ctx: { direction, requestId, startedAt: performance.now(), snapshot: snapshot(), source },
+    };
+    const pending = valid ? stack.handle(proxyReq) : stack.reject(proxyReq, new BadRequestError(target.error));
+    pending.then(
+      (response) => respond(res, response, proxyReq, stack, log),
+      (err: unknown) => {
+        // Rescue answers every failure, so this is a bug; do not leave the caller hanging.
+        log.error("request_unhandled", { requestId, error: err });
+        res.destroy();
+      },
+    );
+  });
+  if (direction === "outbound") acceptTunnels(server);
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+  };
+}
+
+/**
+ * Some HTTP_PROXY clients (undici's ProxyAgent by default) open a CONNECT tunnel even for http://
+ * targets. We accept it and parse what flows through as HTTP on this same server: inside the
+ * tunnel requests are origin-form with the service in Host, so they get the full layer stack.
+ * A tunnel carrying TLS fails to parse and is closed: https:// cannot be proxied at L7.
+ */
+function acceptTunnels(server: Server): void {
+  server.on("connect", (_req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+    if (head.length > 0) socket.unshift(head);
+    server.emit("connection", socket);
+  });
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const len = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (len !== undefined && len !== "0");
+}
+
+function respond(res: ServerResponse, response: ProxyResponse, req: ProxyRequest, stack: Stack, log: Logger): void {
+  const body = response.body;
+  if (res.destroyed) {
+    if (body instanceof Readable) body.destroy();
+    return;
+  }
+  try {
+    res.writeHead(response.status, response.headers);
+  } catch (err) {
+    // An upstream header node refuses to write; answer through rescue rather than invent a status here.
+    if (body instanceof Readable) body.destroy();
+    if (res.headersSent) return void res.destroy();
+    void stack.reject(req, new InternalError(`cannot relay the upstream response: ${err instanceof Error ? err.message : String(err)}`)).then((r) => respond(res, r, req, stack, log));
+    return;
+  }
+  if (body === null) res.end();
+  else if (body instanceof Readable) {
+    pipeline(body, res, (err) => {
+      if (err && !req.signal.aborted) log.warn("response_stream_failed", { requestId: req.ctx.requestId, direction: req.ctx.direction, error: err });
+    });
+  } else res.end(body);
+}

@@ -1,0 +1,128 @@
+// Assembles one sidecar from its config: listeners, stacks, snapshot store and cache, control-plane
+// session, telemetry, admin. `startSidecar` returns once every port is bound and the cache (if
+// any) is loaded; `stop` drains. Tests run it in-process; main.ts runs it as a process.
+import { hostname } from "node:os";
+import { join } from "node:path";
+import type { BackoffPolicy } from "./control/backoff";
+import { ControlPlaneApi } from "./control/control-api";
+import { ControlSession } from "./control/control-session";
+import { createAdminServer } from "./admin/admin-server";
+import { toTarget } from "./balancers/balancer";
+import type { SidecarConfig } from "./config";
+import { createUpstreamAgent } from "./http/upstream-agent";
+import { deriveInstanceId } from "./instance-id";
+import { createProxyServer } from "./listeners/proxy-server";
+import { drain, listen } from "./listeners/listen";
+import { createLogger, type Logger } from "./log";
+import { BundleCache } from "./snapshot/bundle-cache";
+import { SnapshotStore } from "./snapshot/snapshot-store";
+import { inboundStack, outboundStack } from "./stack";
+import { LocalStats } from "./telemetry/local-stats";
+import { startOtelMetrics } from "./telemetry/otel-metrics";
+import { fanOut } from "./telemetry/request-recorder";
+
+export interface Sidecar {
+  readonly instanceId: string;
+  readonly cacheDir: string;
+  readonly ports: { outbound: number; inbound: number; admin: number };
+  readonly store: SnapshotStore;
+  readonly session: ControlSession;
+  /** Exports recorded metrics now (tests; shutdown does it too). */
+  flushTelemetry(): Promise<void>;
+  /** Deregisters, stops accepting, lets in-flight requests finish (up to the drain timeout), flushes telemetry. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  backoff?: BackoffPolicy;
+  hostname?: string;
+}
+
+/** A healthy OTLP receiver takes milliseconds; a down one must not hold up the exit. */
+const TELEMETRY_FLUSH_MS = 2_000;
+
+/** The outbound listener is for the local app only, and the admin port must never be reachable from outside. */
+const LOOPBACK = "127.0.0.1";
+
+export async function startSidecar(config: SidecarConfig, options: StartOptions = {}): Promise<Sidecar> {
+  const log = options.log ?? createLogger({ service: config.service, level: config.logLevel });
+  const identity = { service: config.service, version: config.version };
+  const store = new SnapshotStore(identity, log);
+  const dispatcher = createUpstreamAgent();
+  let draining = false;
+
+  // Inbound first: with port 0 its real port is part of the default instance id.
+  const app = toTarget({ instanceId: "local-app", version: config.version, host: config.appHost, port: config.appPort, weight: 1, labels: {} });
+  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app }), log, snapshot: () => store.current, stampSource: undefined });
+  const inboundPort = await listen(inbound.server, config.inboundPort, config.bindHost);
+  const instanceId = config.instanceId ?? deriveInstanceId(config.service, config.version, options.hostname ?? hostname(), inboundPort);
+  const cacheDir = config.cacheDir ?? join("data", "sidecar", instanceId);
+
+  const cache = new BundleCache(cacheDir, log);
+  await loadCache(cache, store, log);
+
+  const otel = startOtelMetrics({ endpoint: config.otlpEndpoint, intervalMs: config.metricsIntervalMs, service: config.service, version: config.version, instanceId, log });
+  const stats = new LocalStats();
+  const recorder = fanOut([otel.recorder, stats], (error) => log.warn("telemetry_record_failed", { error }));
+  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher }), log, snapshot: () => store.current, stampSource: config.service });
+  const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
+
+  const api = new ControlPlaneApi({ baseUrl: config.controlPlane });
+  const registration = { instanceId, service: config.service, version: config.version, host: config.advertiseHost, inboundPort, labels: {} };
+  const session = new ControlSession({ api, registration, store, cache, log, backoff: options.backoff });
+
+  const startedAt = Date.now();
+  const admin = createAdminServer({
+    snapshot: () => store.current,
+    draining: () => draining,
+    stats: () => ({
+      service: config.service,
+      version: config.version,
+      instanceId,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      config: store.current ? { revision: store.current.revision, source: store.current.source, appliedAt: store.current.appliedAt } : null,
+      controlPlane: session.status,
+      requests: stats.view(),
+      inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
+    }),
+  });
+  const adminPort = await listen(admin, config.adminPort, LOOPBACK);
+  session.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    draining = true;
+    log.info("draining", { inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight }, drainTimeoutMs: config.drainTimeoutMs });
+    await session.stop({ deregister: true });
+    await Promise.all([drain(outbound.server, config.drainTimeoutMs), drain(inbound.server, config.drainTimeoutMs)]);
+    await otel.shutdown(TELEMETRY_FLUSH_MS);
+    await dispatcher.close().catch(() => {});
+    await drain(admin, 0);
+    log.info("stopped", { instanceId });
+  };
+
+  return {
+    instanceId,
+    cacheDir,
+    ports: { outbound: outboundPort, inbound: inboundPort, admin: adminPort },
+    store,
+    session,
+    flushTelemetry: () => otel.flush(),
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+async function loadCache(cache: BundleCache, store: SnapshotStore, log: Logger): Promise<void> {
+  const loaded = await cache.load();
+  if (loaded.status === "missing") {
+    log.info("config_cache_missing", { file: cache.file });
+    return;
+  }
+  if (loaded.status === "corrupt") {
+    log.error("config_cache_corrupt", { file: cache.file, error: loaded.error, action: "ignored; waiting for the control plane" });
+    return;
+  }
+  const result = store.apply(loaded.bundle, { source: "cache", allowRegression: true });
+  if (result.status === "rejected") log.error("config_cache_rejected", { file: cache.file, error: result.error, action: "ignored; waiting for the control plane" });
+}

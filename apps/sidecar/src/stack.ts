@@ -1,0 +1,71 @@
+// The order of the layers, written here and nowhere else. Outermost first; forward is innermost.
+//
+//   outbound: rescue → telemetry → route → authorize → request timeout → retry → per-try timeout → balance → forward
+//   inbound:  rescue → authorize → local app → forward
+import type { Dispatcher } from "undici";
+import type { EndpointTarget } from "./balancers/balancer";
+import type { ProxyError } from "./errors";
+import type { Handler, Layer, ProxyRequest, ProxyResponse } from "./http/proxy-types";
+import { authorizeLayer } from "./layers/authorize";
+import { balanceLayer } from "./layers/balance";
+import { forwardHandler } from "./layers/forward";
+import { localAppLayer } from "./layers/local-app";
+import { perTryTimeoutLayer } from "./layers/per-try-timeout";
+import { requestTimeoutLayer } from "./layers/request-timeout";
+import { rescueLayer } from "./layers/rescue";
+import { retryLayer } from "./layers/retry";
+import { routeLayer } from "./layers/route";
+import { telemetryLayer } from "./layers/telemetry";
+import type { Logger } from "./log";
+import type { RequestRecorder } from "./telemetry/request-recorder";
+
+export interface Stack {
+  handle: Handler;
+  /** Answers a request the listener could not even parse, through the same rescue layer. */
+  reject(req: ProxyRequest, err: ProxyError): Promise<ProxyResponse>;
+}
+
+export interface OutboundDeps {
+  log: Logger;
+  recorder: RequestRecorder;
+  dispatcher: Dispatcher;
+}
+
+export function outboundStack({ log, recorder, dispatcher }: OutboundDeps): Stack {
+  const onTelemetryError = (error: unknown) => log.warn("telemetry_record_failed", { error });
+  return stack(
+    [
+      rescueLayer(log),
+      telemetryLayer(recorder, onTelemetryError),
+      routeLayer(),
+      authorizeLayer(),
+      requestTimeoutLayer(),
+      retryLayer(),
+      perTryTimeoutLayer(),
+      balanceLayer(),
+    ],
+    forwardHandler(dispatcher),
+  );
+}
+
+export interface InboundDeps {
+  log: Logger;
+  dispatcher: Dispatcher;
+  app: EndpointTarget;
+}
+
+export function inboundStack({ log, dispatcher, app }: InboundDeps): Stack {
+  return stack([rescueLayer(log), authorizeLayer(), localAppLayer(app)], forwardHandler(dispatcher));
+}
+
+function stack(layers: readonly Layer[], inner: Handler): Stack {
+  const rescue = layers[0]!;
+  return {
+    handle: compose(layers, inner),
+    reject: (req, err) => rescue(() => Promise.reject(err))(req),
+  };
+}
+
+export function compose(layers: readonly Layer[], inner: Handler): Handler {
+  return layers.reduceRight<Handler>((next, layer) => layer(next), inner);
+}

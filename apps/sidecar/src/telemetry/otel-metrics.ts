@@ -1,0 +1,113 @@
+// OpenTelemetry metrics: a MeterProvider exporting OTLP/HTTP (JSON) with DELTA temporality, request
+// latency in explicit buckets shared with the control plane's rollups. Export failures are logged
+// and otherwise ignored: telemetry never affects traffic.
+import { diag, DiagLogLevel, type Attributes } from "@opentelemetry/api";
+import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import {
+  ATTR_DESTINATION_SERVICE,
+  ATTR_DESTINATION_VERSION,
+  ATTR_DIRECTION,
+  ATTR_MTLS,
+  ATTR_OUTCOME,
+  ATTR_RESPONSE_CLASS,
+  ATTR_SOURCE_SERVICE,
+  ATTR_SOURCE_VERSION,
+  LATENCY_BOUNDS_MS,
+  METRIC_REQUEST_DURATION,
+  METRIC_REQUESTS,
+  RESOURCE_SERVICE_INSTANCE_ID,
+  RESOURCE_SERVICE_NAME,
+  RESOURCE_SERVICE_VERSION,
+} from "@trellis/mesh-model";
+import type { Logger } from "../log";
+import type { RequestRecorder } from "./request-recorder";
+
+export interface OtelMetricsOptions {
+  /** Base OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318; metrics go to `<endpoint>/v1/metrics`. */
+  endpoint: string;
+  intervalMs: number;
+  service: string;
+  version: string;
+  instanceId: string;
+  log: Logger;
+}
+
+export interface OtelMetrics {
+  recorder: RequestRecorder;
+  /** Exports what has been recorded so far. */
+  flush(): Promise<void>;
+  /** Flushes and stops, giving up after `timeoutMs` (the SDK keeps retrying a down receiver); never throws. */
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
+  routeDiagnostics(o.log);
+  // One export, retries included, must be over before the next one is due.
+  const exportTimeoutMs = Math.max(100, Math.min(o.intervalMs, 10_000));
+  const exporter = new OTLPMetricExporter({
+    url: `${o.endpoint.replace(/\/+$/, "")}/v1/metrics`,
+    temporalityPreference: AggregationTemporalityPreference.DELTA,
+    timeoutMillis: exportTimeoutMs,
+  });
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: o.intervalMs, exportTimeoutMillis: exportTimeoutMs });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({
+      [RESOURCE_SERVICE_NAME]: o.service,
+      [RESOURCE_SERVICE_VERSION]: o.version,
+      [RESOURCE_SERVICE_INSTANCE_ID]: o.instanceId,
+    }),
+    readers: [reader],
+    views: [
+      {
+        instrumentName: METRIC_REQUEST_DURATION,
+        aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [...LATENCY_BOUNDS_MS] } },
+      },
+    ],
+  });
+  const meter = provider.getMeter("trellis-sidecar");
+  const requests = meter.createCounter(METRIC_REQUESTS, { unit: "{request}", description: "Requests through the sidecar" });
+  const duration = meter.createHistogram(METRIC_REQUEST_DURATION, { unit: "ms", description: "Request duration until the response finished" });
+  const source = { [ATTR_SOURCE_SERVICE]: o.service, [ATTR_SOURCE_VERSION]: o.version, [ATTR_MTLS]: false };
+
+  return {
+    recorder: {
+      record(r) {
+        const attributes: Attributes = {
+          ...source,
+          [ATTR_DESTINATION_SERVICE]: r.destinationService,
+          [ATTR_DESTINATION_VERSION]: r.destinationVersion,
+          [ATTR_RESPONSE_CLASS]: r.responseClass,
+          [ATTR_OUTCOME]: r.outcome,
+          [ATTR_DIRECTION]: r.direction,
+        };
+        requests.add(1, attributes);
+        duration.record(r.durationMs, attributes);
+      },
+    },
+    flush: () => provider.forceFlush().catch((error: unknown) => o.log.warn("telemetry_flush_failed", { error })),
+    shutdown: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          o.log.warn("telemetry_shutdown_timeout", { timeoutMs });
+          resolve();
+        }, timeoutMs);
+      });
+      const done = provider.shutdown({ timeoutMillis: timeoutMs }).catch((error: unknown) => o.log.warn("telemetry_shutdown_failed", { error }));
+      await Promise.race([done, gaveUp]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+let diagInstalled = false;
+
+/** The SDK reports export failures through its global diag logger; send them to our log as warnings. */
+function routeDiagnostics(log: Logger): void {
+  if (diagInstalled) return;
+  diagInstalled = true;
+  const warn = (message: string, ...args: unknown[]) => log.warn("telemetry_diagnostic", { message, detail: args.map(String).join(" ") });
+  diag.setLogger({ error: warn, warn, info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+}
