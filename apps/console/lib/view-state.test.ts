@@ -31,6 +31,7 @@ describe("view state", () => {
     const params = new URLSearchParams("window=6h&refresh=off&q=pay&sel=node%3Apay");
     assert.equal(hrefKeepingGlobals("/services", params), "/services?refresh=off&window=6h");
     assert.equal(hrefKeepingGlobals("/", new URLSearchParams("q=x")), "/");
+    assert.equal(hrefKeepingGlobals("/", params, { sel: "node:pay" }), "/?refresh=off&sel=node%3Apay&window=6h");
   });
 
   it("turns refresh choices into intervals; off pauses", () => {

@@ -58,13 +58,14 @@ export function withParams(params: URLSearchParams, changes: ReadonlyArray<[key:
   return queryString(next);
 }
 
-/** The href of another page that keeps the global params (window, refresh) of this one. */
-export function hrefKeepingGlobals(pathname: string, params: URLSearchParams): string {
+/** The href of another page that keeps the global params (window, refresh) of this one, plus `extra`. */
+export function hrefKeepingGlobals(pathname: string, params: URLSearchParams, extra: Record<string, string> = {}): string {
   const kept = new URLSearchParams();
   for (const key of GLOBAL_PARAMS) {
     const value = params.get(key);
     if (value !== null) kept.set(key, value);
   }
+  for (const [key, value] of Object.entries(extra)) kept.set(key, value);
   return `${pathname}${queryString(kept)}`;
 }
 

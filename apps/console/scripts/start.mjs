@@ -98,10 +98,18 @@ const child = spawn(process.execPath, [nextBin, "start", "--port", String(port),
 });
 relayLines(child.stdout, "info");
 relayLines(child.stderr, "warn");
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    stopping = true;
+    child.kill(signal);
+  });
+}
 child.on("exit", (code, signal) => {
-  log(code === 0 || signal !== null ? "info" : "error", "exited", { code, signal });
-  process.exit(code ?? 0);
+  // Asked to stop: a clean exit whatever code Next used for the signal (143 for SIGTERM).
+  const clean = stopping || code === 0;
+  log(clean ? "info" : "error", "exited", { code, signal });
+  process.exit(clean ? 0 : (code ?? 1));
 });
 
 const probeHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;

@@ -7,7 +7,7 @@ import { formatMs, formatPercent, formatRate } from "../../lib/format";
 import type { Point } from "./edge-geometry";
 import { isSelected, type GraphSelection } from "./graph-selection";
 
-export const NODE_WIDTH = 188;
+export const NODE_WIDTH = 204;
 export const NODE_HEIGHT = 60;
 
 export const EDGE_METRICS = ["rps", "errors", "p99"] as const;
@@ -85,7 +85,7 @@ const ELK_OPTIONS: Record<string, string> = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
   "elk.edgeRouting": "ORTHOGONAL",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "96",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "120",
   "elk.spacing.nodeNode": "36",
   "elk.spacing.edgeNode": "24",
   "elk.spacing.edgeEdge": "14",

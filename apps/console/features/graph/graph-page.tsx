@@ -1,0 +1,112 @@
+"use client";
+// The graph page (home): services as nodes, calls as edges, details of the selection on the side.
+import { useMemo } from "react";
+import { EmptyState, ErrorState, LoadingState, StaleBanner } from "../../components/query-state";
+import { FilterInput } from "../../components/filter-input";
+import { PageHeader } from "../../components/page-header";
+import { useGlobalView, useUrlState } from "../../lib/use-url-state";
+import { windowPhrase } from "../../lib/view-state";
+import { useServices } from "../services/use-services";
+import { GraphCanvas } from "./graph-canvas";
+import {
+  DEFAULT_EDGE_METRIC, EDGE_METRICS, filterGraph, toFlowEdges, toFlowNodes, type EdgeMetric,
+} from "./graph-elements";
+import { formatSelection, parseSelection, type GraphSelection } from "./graph-selection";
+import { GraphSidePanel } from "./graph-side-panel";
+import { useGraph, useGraphLayout } from "./use-graph";
+import styles from "./graph.module.css";
+
+const METRIC_LABELS: Record<EdgeMetric, string> = { rps: "Request rate", errors: "Error rate", p99: "p99 latency" };
+
+export function GraphPage() {
+  const { window, refreshMs } = useGlobalView();
+  const url = useUrlState();
+  const query = url.text("q");
+  const metric = url.choice("metric", EDGE_METRICS, DEFAULT_EDGE_METRIC);
+  const selection = parseSelection(url.text("sel"));
+  const graph = useGraph(window, refreshMs);
+  // The side panel shows latency and instances, which the graph's nodes do not carry.
+  const services = useServices(window, selection?.kind === "node" ? refreshMs : false);
+
+  const data = graph.data;
+  const view = useMemo(() => filterGraph(data ?? { nodes: [], edges: [] }, query), [data, query]);
+  const layout = useGraphLayout(view);
+  const select = (next: GraphSelection) => url.set([["sel", formatSelection(next)]]);
+
+  let body;
+  if (data === undefined) {
+    body = graph.isError ? <ErrorState error={graph.error} /> : <LoadingState what="the service graph" />;
+  } else if (data.nodes.length === 0) {
+    body = (
+      <EmptyState title={`No traffic in the last ${windowPhrase(window)}.`} testId="graph-empty">
+        Services appear here once their sidecars report requests to the control plane. Send some traffic, or pick a longer window.
+      </EmptyState>
+    );
+  } else if (view.nodes.length === 0) {
+    body = <EmptyState title={`No service matches “${query}”.`} testId="graph-no-match">Clear the filter to see the whole graph.</EmptyState>;
+  } else if (layout.data === undefined) {
+    body = <LoadingState what="the layout" />;
+  } else {
+    const { layout: positioned, structureKey } = layout.data;
+    // While a new structure is laid out (milliseconds), keep drawing what already has a position.
+    const nodes = toFlowNodes(view, positioned, selection).filter((n) => positioned.positions[n.id] !== undefined);
+    const edges = toFlowEdges(view, positioned, metric, selection).filter((e) => positioned.positions[e.source] !== undefined && positioned.positions[e.target] !== undefined);
+    // A new structure remounts the canvas, which fits it to the view; refreshes keep zoom and pan.
+    body = <GraphCanvas key={structureKey} nodes={nodes} edges={edges} structureKey={structureKey} onSelect={select} />;
+  }
+
+  return (
+    <div className={styles.page} data-test="graph-page" data-metric={metric}>
+      <div className={styles.toolbar}>
+        <PageHeader title="Service graph" generatedAt={data?.generatedAt} window={window} />
+        <span className="spacer" />
+        <FilterInput param="q" placeholder="Filter services by name" testId="graph-filter" />
+        <div className="control-label">
+          <span id="graph-metric-label">Edge labels</span>
+          <div className="seg" role="group" aria-labelledby="graph-metric-label" data-test="graph-metric" data-value={metric}>
+            {EDGE_METRICS.map((m) => (
+              <button key={m} type="button" aria-pressed={m === metric} data-test={`graph-metric-${m}`} onClick={() => url.set([["metric", m, DEFAULT_EDGE_METRIC]])}>
+                {METRIC_LABELS[m]}
+              </button>
+            ))}
+          </div>
+        </div>
+      </div>
+      {graph.isError && data !== undefined ? <div className={styles.bannerRow}><StaleBanner error={graph.error} /></div> : null}
+      <div className={styles.body}>
+        <div className={styles.stage}>
+          {body}
+          {data !== undefined && view.nodes.length > 0 ? <Legend count={{ nodes: view.nodes.length, edges: view.edges.length }} /> : null}
+        </div>
+        {selection === null ? null : (
+          <GraphSidePanel
+            selection={selection}
+            nodes={view.nodes}
+            edges={view.edges}
+            services={services.data?.services}
+            windowLabel={windowPhrase(window)}
+            onSelect={select}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Legend({ count }: { count: { nodes: number; edges: number } }) {
+  return (
+    <div className={styles.legend} data-test="graph-legend">
+      <span data-test="graph-counts">{plural(count.nodes, "service")} · {plural(count.edges, "edge")}</span>
+      {(["healthy", "degraded", "failing", "unknown"] as const).map((h) => (
+        <span key={h} className={styles.legendItem}>
+          <span className={styles.healthDot} style={{ background: `var(--health-${h})` }} aria-hidden="true" />
+          {h}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,63 @@
+"use client";
+// Calls from one service to another: drawn along ELK's route, coloured by health, labelled with
+// the chosen metric. The label is a button so the edge is easy to pick.
+import { EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyflow/react";
+import { midpointOf, polylinePath } from "./edge-geometry";
+import type { TrafficFlowEdge } from "./graph-elements";
+import { useGraphSelect } from "./graph-actions";
+import styles from "./graph.module.css";
+
+export function TrafficEdge(props: EdgeProps<TrafficFlowEdge>) {
+  const { id, source, target, data } = props;
+  const select = useGraphSelect();
+  if (data === undefined) return null;
+  let path: string;
+  let labelX: number;
+  let labelY: number;
+  if (data.route !== null && data.route.length >= 2) {
+    path = polylinePath(data.route);
+    ({ x: labelX, y: labelY } = midpointOf(data.route));
+  } else {
+    [path, labelX, labelY] = getBezierPath(props);
+  }
+  const colour = data.selected ? "var(--accent)" : `var(--health-${data.health})`;
+  const marker = data.selected ? "selected" : data.health;
+  return (
+    <>
+      <g data-test={`graph-edge-${source}-${target}`} data-health={data.health} data-selected={data.selected} className={styles.edge}>
+        <path d={path} fill="none" className={styles.edgePath} style={{ stroke: colour, strokeWidth: data.strokeWidth + (data.selected ? 1 : 0) }} markerEnd={`url(#trellis-arrow-${marker})`} />
+        <path d={path} fill="none" className="react-flow__edge-interaction" strokeWidth={18} strokeOpacity={0} />
+      </g>
+      <EdgeLabelRenderer>
+        <button
+          type="button"
+          className={`${styles.edgeLabel} nodrag nopan`}
+          data-test={`graph-edge-label-${source}-${target}`}
+          data-health={data.health}
+          data-selected={data.selected}
+          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, borderColor: colour }}
+          onClick={() => select({ kind: "edge", id })}
+          aria-label={`${source} to ${target}: ${data.label}`}
+        >
+          {data.label}
+        </button>
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
+/** Arrowheads, one per colour, defined once and referenced by every edge. */
+export function EdgeMarkers() {
+  const tones = ["healthy", "degraded", "failing", "unknown", "selected"] as const;
+  return (
+    <svg width="0" height="0" style={{ position: "absolute" }} aria-hidden="true">
+      <defs>
+        {tones.map((tone) => (
+          <marker key={tone} id={`trellis-arrow-${tone}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" style={{ fill: tone === "selected" ? "var(--accent)" : `var(--health-${tone})` }} />
+          </marker>
+        ))}
+      </defs>
+    </svg>
+  );
+}

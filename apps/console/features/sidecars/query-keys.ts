@@ -1,0 +1,5 @@
+// Query keys of the sidecars feature.
+export const sidecarsKeys = {
+  all: ["sidecars"] as const,
+  list: () => [...sidecarsKeys.all, "list"] as const,
+};
