@@ -1,0 +1,176 @@
+// docker-compose.yml and docker/Dockerfile, checked without a Docker engine (there is none here):
+// the compose file validates against the Compose Specification's JSON schema, every build points at
+// a real context, Dockerfile and target, and every file a Dockerfile copies exists in the context.
+// The schema is the compose-spec project's compose-spec.json as shipped (and kept current) by the
+// dclint package (MIT), a root devDependency: node_modules/dclint/schemas/compose.schema.json.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import Ajv from "ajv";
+import { parse } from "yaml";
+import { z } from "zod";
+import { ROOT } from "../support/processes";
+
+const SCHEMA = path.join(ROOT, "node_modules/dclint/schemas/compose.schema.json");
+
+const ZBuild = z.object({ context: z.string(), dockerfile: z.string().default("Dockerfile"), target: z.string().optional() });
+const ZService = z.object({
+  image: z.string().optional(),
+  build: z.union([z.string().transform((context) => ({ context, dockerfile: "Dockerfile", target: undefined })), ZBuild]).optional(),
+  network_mode: z.string().optional(),
+  depends_on: z.union([z.array(z.string()), z.record(z.string(), z.object({ condition: z.string() }))]).optional(),
+  healthcheck: z.object({ test: z.array(z.string()) }).optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  user: z.string().optional(),
+});
+const ZCompose = z.object({ services: z.record(z.string(), ZService) });
+
+function loadCompose(): unknown {
+  // Compose resolves YAML merge keys (<<) before it validates; so do we.
+  return parse(readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8"), { merge: true });
+}
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Dockerfile instructions with line continuations joined and comments dropped. */
+function instructions(dockerfile: string): Instruction[] {
+  const joined = readFileSync(dockerfile, "utf8").replace(/\\\r?\n/g, " ");
+  return joined
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .map((l) => {
+      const space = l.indexOf(" ");
+      return { keyword: l.slice(0, space).toUpperCase(), args: l.slice(space + 1).trim() };
+    });
+}
+
+function stages(dockerfile: string): string[] {
+  return instructions(dockerfile)
+    .filter((i) => i.keyword === "FROM")
+    .map((i) => /\s+AS\s+(\S+)$/i.exec(i.args)?.[1] ?? "")
+    .filter((s) => s !== "");
+}
+
+/** The stage a target is built from, and the stages before it, by following FROM <stage>. */
+function stageChain(dockerfile: string, target: string): Array<{ name: string; from: string; body: Instruction[] }> {
+  const all: Array<{ name: string; from: string; body: Instruction[] }> = [];
+  for (const i of instructions(dockerfile)) {
+    if (i.keyword === "FROM") {
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(i.args);
+      all.push({ name: m?.[2] ?? "", from: m?.[1] ?? "", body: [] });
+    } else {
+      all.at(-1)?.body.push(i);
+    }
+  }
+  const chain = [];
+  let name: string | undefined = target;
+  while (name) {
+    const stage = all.find((s) => s.name === name);
+    if (!stage) break;
+    chain.push(stage);
+    name = stage.from;
+  }
+  return chain;
+}
+
+const compose = ZCompose.parse(loadCompose());
+const builds = Object.entries(compose.services).flatMap(([name, s]) => (s.build ? [{ name, ...s.build }] : []));
+const dockerfiles = [...new Set(builds.map((b) => path.resolve(ROOT, b.context, b.dockerfile)))];
+
+describe("docker-compose.yml", () => {
+  function compileSchema() {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    // The schema names draft-07 by its https URL, which Ajv does not know by that spelling; draft-07
+    // is Ajv's default dialect, so the schema is compiled as is without its $schema.
+    const { $schema: _dialect, ...schema } = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(SCHEMA, "utf8")));
+    assert.match(String(_dialect), /draft-07/);
+    return ajv.compile(schema);
+  }
+
+  it("is valid against the Compose Specification schema", () => {
+    const validate = compileSchema();
+    const ok = validate(loadCompose());
+    assert.ok(ok, `schema errors:\n${JSON.stringify(validate.errors, null, 2)}`);
+  });
+
+  it("would reject a misspelled key or a wrongly typed value (the schema check is live)", () => {
+    const validate = compileSchema();
+    assert.equal(validate({ services: { a: { image: "x", netwrok_mode: "host" } } }), false);
+    assert.equal(validate({ services: { a: { image: "x", ports: { bad: true } } } }), false);
+    assert.equal(validate({ services: { a: { image: "x", network_mode: "service:b" }, b: { image: "y" } } }), true);
+  });
+
+  it("runs PostgreSQL 15, the control plane on it, the console, and every demo service with a sidecar", () => {
+    const s = compose.services;
+    assert.match(s.postgres?.image ?? "", /^postgres:15(\D|$)/);
+    assert.match(s["control-plane"]?.environment?.DATABASE_URL ?? "", /^postgresql:\/\/[^@]+@postgres:5432\//);
+    assert.equal(s["control-plane"]?.environment?.TRELLIS_API_HOST, "0.0.0.0");
+    assert.ok(s.console);
+    for (const app of ["frontend", "catalog", "reviews-v1", "reviews-v2", "ratings", "loadgen"]) {
+      assert.ok(s[app], `${app} runs`);
+      assert.equal(s[`${app}-sidecar`]?.network_mode, `service:${app}`, `${app}'s sidecar shares its network namespace`);
+    }
+  });
+
+  it("gives every long-running service a healthcheck, and refers only to services that exist", () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      assert.ok(s.healthcheck?.test.length, `${name} has a healthcheck`);
+      const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
+      for (const dep of deps) assert.ok(compose.services[dep], `${name} depends on ${dep}, which exists`);
+      const shared = /^service:(.+)$/.exec(s.network_mode ?? "")?.[1];
+      if (shared) assert.ok(compose.services[shared], `${name} joins ${shared}, which exists`);
+    }
+  });
+
+  it("builds every image from an existing context, Dockerfile and target", () => {
+    assert.ok(builds.length >= 4);
+    for (const b of builds) {
+      const context = path.resolve(ROOT, b.context);
+      assert.ok(existsSync(context) && statSync(context).isDirectory(), `${b.name}: context ${b.context} exists`);
+      const dockerfile = path.resolve(context, b.dockerfile);
+      assert.ok(existsSync(dockerfile), `${b.name}: ${b.dockerfile} exists`);
+      if (b.target) assert.ok(stages(dockerfile).includes(b.target), `${b.name}: target ${b.target} is a stage of ${b.dockerfile}`);
+    }
+  });
+});
+
+describe("Dockerfiles", () => {
+  it("copy only sources that exist in the build context", () => {
+    for (const dockerfile of dockerfiles) {
+      const context = path.resolve(ROOT, builds.find((b) => path.resolve(ROOT, b.context, b.dockerfile) === dockerfile)?.context ?? ".");
+      for (const i of instructions(dockerfile).filter((x) => x.keyword === "COPY" || x.keyword === "ADD")) {
+        const words = i.args.split(/\s+/);
+        if (words.some((w) => w.startsWith("--from="))) continue;
+        const sources = words.filter((w) => !w.startsWith("--")).slice(0, -1);
+        for (const source of sources) {
+          const resolved = path.resolve(context, source);
+          assert.ok(existsSync(resolved), `${path.relative(ROOT, dockerfile)}: COPY source ${source} exists`);
+        }
+      }
+    }
+  });
+
+  it("build on node:20-bookworm-slim with npm ci, and run as a non-root user", () => {
+    for (const dockerfile of dockerfiles) {
+      const text = readFileSync(dockerfile, "utf8");
+      assert.match(text, /node:20-bookworm-slim/);
+      assert.match(text, /\bnpm ci\b/);
+      for (const target of new Set(builds.map((b) => b.target ?? ""))) {
+        if (!target) continue;
+        const chain = stageChain(dockerfile, target);
+        const user = chain.flatMap((s) => s.body).findLast((i) => i.keyword === "USER")?.args;
+        assert.ok(chain[0]?.body.some((i) => i.keyword === "USER"), `target ${target} sets USER itself`);
+        assert.ok(user && user !== "root" && user !== "0", `target ${target} runs as ${user ?? "root"}`);
+      }
+    }
+  });
+
+  it("are multi-stage, copying only what the final image needs from the build stages", () => {
+    for (const dockerfile of dockerfiles) assert.ok(stages(dockerfile).length >= 3, `${path.relative(ROOT, dockerfile)} is multi-stage`);
+  });
+});
