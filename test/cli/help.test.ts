@@ -52,6 +52,15 @@ describe("trellis --help", { timeout: 120_000 }, () => {
     assert.match(out, /TRELLIS_API_URL/);
   });
 
+  it("sidecar forwards --help to the sidecar, which lists its flags and env vars", () => {
+    const { code, out } = trellis("sidecar", "--help");
+    assert.equal(code, 0);
+    for (const [flag, env] of [["--service", "TRELLIS_SERVICE"], ["--app-port", "TRELLIS_APP_PORT"], ["--outbound-port", "TRELLIS_OUTBOUND_PORT"], ["--control-plane", "TRELLIS_CONTROL_PLANE"]]) {
+      assert.ok(out.includes(flag) && out.includes(env), `${flag} / ${env} listed`);
+    }
+    assert.match(out, /15001/);
+  });
+
   it("rejects unknown commands and flags with exit code 2", () => {
     assert.equal(trellis("nonsense").code, 2);
     const bad = trellis("demo", "--no-such-flag");
