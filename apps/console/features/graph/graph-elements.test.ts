@@ -85,6 +85,7 @@ describe("xyflow elements", () => {
     const nodes = toFlowNodes(view, layout, parseSelection("node:checkout"));
     const checkout = nodes.find((n) => n.id === "checkout")!;
     assert.deepEqual(checkout.position, { x: 300, y: 40 });
+    assert.deepEqual(checkout.measured, { width: NODE_WIDTH, height: NODE_HEIGHT });
     assert.equal(checkout.type, "service");
     assert.equal(checkout.data.matched, true);
     assert.equal(checkout.data.selected, true);

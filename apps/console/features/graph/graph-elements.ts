@@ -124,6 +124,9 @@ export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: Gra
     position: layout.positions[n.id] ?? { x: 0, y: 0 },
     width: NODE_WIDTH,
     height: NODE_HEIGHT,
+    // Known size up front: xyflow then keeps the handle positions across data refreshes instead of
+    // re-measuring, so edges do not blink out and back on every refresh.
+    measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
     selected: isSelected(selection, "node", n.id),
     data: {
       service: n.service,

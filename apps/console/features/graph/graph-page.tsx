@@ -23,7 +23,8 @@ export function GraphPage() {
   const url = useUrlState();
   const query = url.text("q");
   const metric = url.choice("metric", EDGE_METRICS, DEFAULT_EDGE_METRIC);
-  const selection = parseSelection(url.text("sel"));
+  const selectionText = url.text("sel");
+  const selection = useMemo(() => parseSelection(selectionText), [selectionText]);
   const graph = useGraph(window, refreshMs);
   // The side panel shows latency and instances, which the graph's nodes do not carry.
   const services = useServices(window, selection?.kind === "node" ? refreshMs : false);
@@ -31,6 +32,17 @@ export function GraphPage() {
   const data = graph.data;
   const view = useMemo(() => filterGraph(data ?? { nodes: [], edges: [] }, query), [data, query]);
   const layout = useGraphLayout(view);
+  const elements = useMemo(() => {
+    if (layout.data === undefined) return undefined;
+    const { layout: positioned, structureKey } = layout.data;
+    // While a new structure is laid out (milliseconds), keep drawing what already has a position.
+    const has = (id: string) => positioned.positions[id] !== undefined;
+    return {
+      structureKey,
+      nodes: toFlowNodes(view, positioned, selection).filter((n) => has(n.id)),
+      edges: toFlowEdges(view, positioned, metric, selection).filter((e) => has(e.source) && has(e.target)),
+    };
+  }, [layout.data, view, selection, metric]);
   const select = (next: GraphSelection) => url.set([["sel", formatSelection(next)]]);
 
   let body;
@@ -44,15 +56,11 @@ export function GraphPage() {
     );
   } else if (view.nodes.length === 0) {
     body = <EmptyState title={`No service matches “${query}”.`} testId="graph-no-match">Clear the filter to see the whole graph.</EmptyState>;
-  } else if (layout.data === undefined) {
+  } else if (elements === undefined) {
     body = <LoadingState what="the layout" />;
   } else {
-    const { layout: positioned, structureKey } = layout.data;
-    // While a new structure is laid out (milliseconds), keep drawing what already has a position.
-    const nodes = toFlowNodes(view, positioned, selection).filter((n) => positioned.positions[n.id] !== undefined);
-    const edges = toFlowEdges(view, positioned, metric, selection).filter((e) => positioned.positions[e.source] !== undefined && positioned.positions[e.target] !== undefined);
     // A new structure remounts the canvas, which fits it to the view; refreshes keep zoom and pan.
-    body = <GraphCanvas key={structureKey} nodes={nodes} edges={edges} structureKey={structureKey} onSelect={select} />;
+    body = <GraphCanvas key={elements.structureKey} nodes={elements.nodes} edges={elements.edges} structureKey={elements.structureKey} onSelect={select} />;
   }
 
   return (

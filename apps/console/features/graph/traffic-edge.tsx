@@ -1,6 +1,7 @@
 "use client";
 // Calls from one service to another: drawn along ELK's route, coloured by health, labelled with
-// the chosen metric. The label is a button so the edge is easy to pick.
+// the chosen metric. The label is a button so the edge is easy to pick (by people and by tests:
+// it carries `graph-edge-<source>-<target>`; a straight SVG path has a zero-height box).
 import { EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyflow/react";
 import { midpointOf, polylinePath } from "./edge-geometry";
 import type { TrafficFlowEdge } from "./graph-elements";
@@ -24,7 +25,7 @@ export function TrafficEdge(props: EdgeProps<TrafficFlowEdge>) {
   const marker = data.selected ? "selected" : data.health;
   return (
     <>
-      <g data-test={`graph-edge-${source}-${target}`} data-health={data.health} data-selected={data.selected} className={styles.edge}>
+      <g data-test={`graph-edge-path-${source}-${target}`} data-health={data.health} data-selected={data.selected} className={styles.edge}>
         <path d={path} fill="none" className={styles.edgePath} style={{ stroke: colour, strokeWidth: data.strokeWidth + (data.selected ? 1 : 0) }} markerEnd={`url(#trellis-arrow-${marker})`} />
         <path d={path} fill="none" className="react-flow__edge-interaction" strokeWidth={18} strokeOpacity={0} />
       </g>
@@ -32,7 +33,7 @@ export function TrafficEdge(props: EdgeProps<TrafficFlowEdge>) {
         <button
           type="button"
           className={`${styles.edgeLabel} nodrag nopan`}
-          data-test={`graph-edge-label-${source}-${target}`}
+          data-test={`graph-edge-${source}-${target}`}
           data-health={data.health}
           data-selected={data.selected}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, borderColor: colour }}
