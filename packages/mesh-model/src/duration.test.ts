@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import { formatDuration, parseDuration, ZDuration } from "./duration";
 
 describe("parseDuration", () => {
@@ -26,7 +26,7 @@ describe("parseDuration", () => {
   });
 
   it("rejects anything that is not a duration", () => {
-    const bad = ["", "2", "s", "ms", "2 s", " 2s", "2s ", "-1s", "+1s", "1d", "1.s", ".5s", "2S", "2sec", "1m 30s", "1e3ms", "NaN", "Infinitys"];
+    const bad = ["", "2", "s", "ms", "2 s", " 2s", "2s ", "-1s", "+1s", "1.s", ".5s", "2S", "2sec", "1w", "1m 30s", "1e3ms", "NaN", "Infinitys"];
     for (const text of bad) assert.equal(parseDuration(text), undefined, JSON.stringify(text));
   });
 });
@@ -81,4 +81,9 @@ describe("ZDuration", () => {
 
     assert.equal(ZDuration.safeParse(2000).success, false);
   });
+});
+
+test("days are a unit, so look-back windows read naturally", () => {
+  assert.equal(parseDuration("7d"), 7 * 86_400_000);
+  assert.equal(parseDuration("1d12h"), 36 * 3_600_000);
 });

@@ -1,9 +1,9 @@
 // Human durations ("250ms", "2s", "1m30s") as operators write them, and their parse to milliseconds.
 import { z } from "zod";
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const WHOLE = /^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const WHOLE = /^(\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
 /** Parses "1m30s" to 90000. Returns undefined for anything that is not a duration. */
 export function parseDuration(text: string): number | undefined {
