@@ -1,0 +1,41 @@
+// The storage layer's entry point: openDatabase(DATABASE_URL) migrates the database and returns the
+// repositories. Nothing outside db/ imports Prisma.
+import { parseDatabaseUrl } from "./database-url";
+import { configStatusRepository } from "./config-status-repository";
+import { edgeRepository } from "./edge-repository";
+import { applyMigrations } from "./migrations/apply-migrations";
+import { meshRevisionRepository } from "./mesh-revision-repository";
+import { policyRepository } from "./policy-repository";
+import { createPrismaClient } from "./prisma-client";
+import { registryRepository } from "./registry-repository";
+import type { Database } from "./repositories";
+import { rollupRepository } from "./rollup-repository";
+import { userRepository } from "./user-repository";
+
+export type * from "./repositories";
+export { UnsupportedDatabaseUrlError } from "./database-url";
+export { UniqueConstraintError } from "./errors";
+export { SchemaEngineError } from "./migrations/schema-engine";
+
+/**
+ * Opens `file:` URLs as SQLite (creating the parent folder) and `postgres://` / `postgresql://` as
+ * PostgreSQL, after applying every committed migration that is not applied yet. Safe to call on an empty
+ * database, again on a migrated one, and from several control planes at once on one PostgreSQL.
+ */
+export async function openDatabase(databaseUrl: string): Promise<Database> {
+  const target = parseDatabaseUrl(databaseUrl);
+  await applyMigrations(target);
+  const client = createPrismaClient(target);
+  await client.$connect();
+  return {
+    provider: target.provider,
+    registry: registryRepository(client),
+    revisions: meshRevisionRepository(client),
+    policies: policyRepository(client),
+    configStatus: configStatusRepository(client),
+    rollups: rollupRepository(client),
+    edges: edgeRepository(client),
+    users: userRepository(client),
+    close: () => client.$disconnect(),
+  };
+}

@@ -1,0 +1,48 @@
+// Policies as immutable revisions per service; each save is one new mesh revision, in one transaction.
+import { ZPolicySpec } from "@trellis/mesh-model";
+import { parseJsonColumn } from "./columns";
+import { bumpRevision } from "./mesh-revision-repository";
+import type { DbClient } from "./prisma-client";
+import type { PolicyRepository, PolicyRevisionRecord } from "./repositories";
+
+type PolicyRow = Awaited<ReturnType<DbClient["policyRevision"]["findFirstOrThrow"]>>;
+
+export function policyRepository(db: DbClient): PolicyRepository {
+  return {
+    async currentSpecs() {
+      // Policy edits are human-paced, so reading every service's latest revision this way stays small.
+      const rows = await db.policyRevision.findMany({
+        orderBy: [{ service: "asc" }, { revision: "desc" }],
+        distinct: ["service"],
+      });
+      return new Map(rows.map((row) => [row.service, parseJsonColumn(ZPolicySpec, row.spec)]));
+    },
+
+    async save({ service, spec, author, message, now }) {
+      // Stored exactly as it will be read back: a spec that does not parse never reaches the table.
+      const json = JSON.stringify(ZPolicySpec.parse(spec));
+      const row = await db.$transaction(async (tx) => {
+        // The bump is the transaction's first statement, so SQLite takes its write lock up front.
+        const revision = await bumpRevision(tx, `policy ${service}: ${message}`, now);
+        return tx.policyRevision.create({ data: { service, revision, spec: json, author, message, createdAt: now } });
+      });
+      return toRecord(row);
+    },
+
+    async history(service) {
+      const rows = await db.policyRevision.findMany({ where: { service }, orderBy: { revision: "desc" } });
+      return rows.map(toRecord);
+    },
+  };
+}
+
+function toRecord(row: PolicyRow): PolicyRevisionRecord {
+  return {
+    service: row.service,
+    revision: row.revision,
+    spec: parseJsonColumn(ZPolicySpec, row.spec),
+    author: row.author,
+    message: row.message,
+    createdAt: row.createdAt,
+  };
+}
