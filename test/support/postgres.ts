@@ -20,6 +20,8 @@ export interface TestPostgres {
   port: number;
   user: string;
   database: string;
+  /** Creates another (empty) database on the same server and returns its URL. */
+  createDatabase(name: string): Promise<string>;
   /** Shuts the server down and removes its folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -76,15 +78,12 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   try {
     await pg("initdb", ["-D", dataDir, "-U", SERVER_USER, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]);
     const port = await startServer(pg, { root, dataDir, socketDir, timeoutMs });
-    await run(join(POSTGRES_BIN, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", SERVER_USER, database]);
-    return {
-      url: `postgresql://${SERVER_USER}@127.0.0.1:${port}/${database}`,
-      host: "127.0.0.1",
-      port,
-      user: SERVER_USER,
-      database,
-      stop,
+    const createDatabase = async (name: string) => {
+      await run(join(POSTGRES_BIN, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", SERVER_USER, name]);
+      return `postgresql://${SERVER_USER}@127.0.0.1:${port}/${name}`;
     };
+    const url = await createDatabase(database);
+    return { url, host: "127.0.0.1", port, user: SERVER_USER, database, createDatabase, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,94 @@
+// Contract: rolled-up request metrics and the edges of the service graph.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BUCKETS, T0, at, rollup, type SharedDatabase } from "./fixture";
+
+export function telemetryContract(ctx: SharedDatabase): void {
+  describe("rollups", () => {
+    const oneBucket = (index: number, n = 1) => Array.from({ length: BUCKETS }, (_, i) => (i === index ? n : 0));
+
+    it("merges rows of the same key, within one batch and across batches", async () => {
+      await ctx.db.rollups.add([rollup({ count: 2, durationSumMs: 3, buckets: oneBucket(0, 2) }), rollup({ count: 1, durationSumMs: 7.25, buckets: oneBucket(13) })]);
+      await ctx.db.rollups.add([rollup({ count: 4, durationSumMs: 0.5, buckets: oneBucket(0, 4) })]);
+      const [cell, ...rest] = await ctx.db.rollups.aggregate(10, T0, at(10));
+      assert.deepEqual(rest, []);
+      assert.deepEqual(cell, {
+        source: "frontend",
+        destination: "catalog",
+        destinationVersion: "v1",
+        responseClass: "2xx",
+        outcome: "ok",
+        mtls: true,
+        count: 7,
+        durationSumMs: 10.75,
+        buckets: [6, ...Array.from({ length: BUCKETS - 2 }, () => 0), 1],
+      });
+    });
+
+    it("keeps label sets apart and sums a window [from, to) of one resolution", async () => {
+      await ctx.db.rollups.add([
+        rollup({ bucketStart: at(-10), count: 100 }), // before the window
+        rollup({ bucketStart: at(0), count: 1 }),
+        rollup({ bucketStart: at(10), count: 2 }),
+        rollup({ bucketStart: at(20), count: 1000 }), // at `to`: excluded
+        rollup({ bucketStart: at(10), count: 5, responseClass: "5xx", outcome: "retried" }),
+        rollup({ bucketStart: at(10), count: 6, mtls: false }),
+        rollup({ bucketStart: at(10), count: 7, destinationVersion: "v2" }),
+        rollup({ resolution: 60, bucketStart: at(0), count: 10_000 }),
+      ]);
+      const window = await ctx.db.rollups.aggregate(10, at(0), at(20));
+      assert.deepEqual(
+        window.map((c) => [c.destinationVersion, c.responseClass, c.outcome, c.mtls, c.count]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+        [
+          ["v1", "2xx", "ok", false, 6],
+          ["v1", "2xx", "ok", true, 3],
+          ["v1", "5xx", "retried", true, 5],
+          ["v2", "2xx", "ok", true, 7],
+        ],
+      );
+      assert.deepEqual((await ctx.db.rollups.aggregate(60, at(0), at(60))).map((c) => c.count), [10_000]);
+      assert.deepEqual(await ctx.db.rollups.aggregate(10, at(100), at(200)), []);
+    });
+
+    it("writes large batches (more rows than one statement carries) in one call", async () => {
+      const rows = Array.from({ length: 1500 }, (_, i) => rollup({ bucketStart: at((i % 30) * 10), destination: `svc-${i % 50}`, count: 1 }));
+      await ctx.db.rollups.add([...rows, ...rows]);
+      const cells = await ctx.db.rollups.aggregate(10, at(0), at(300));
+      assert.equal(cells.length, 50);
+      assert.equal(cells.reduce((sum, c) => sum + c.count, 0), 3000);
+      assert.deepEqual(new Set(cells.map((c) => c.count)), new Set([60]));
+    });
+
+    it("adds nothing for an empty batch, and rejects a row with the wrong number of buckets", async () => {
+      await ctx.db.rollups.add([]);
+      await assert.rejects(ctx.db.rollups.add([rollup({ buckets: [1, 2, 3] })]), RangeError);
+      assert.deepEqual(await ctx.db.rollups.aggregate(10, at(-1000), at(1000)), []);
+    });
+
+    it("deletes rows of one resolution older than a cutoff", async () => {
+      await ctx.db.rollups.add([
+        rollup({ bucketStart: at(0) }),
+        rollup({ bucketStart: at(10) }),
+        rollup({ bucketStart: at(20) }),
+        rollup({ resolution: 60, bucketStart: at(0) }),
+      ]);
+      assert.equal(await ctx.db.rollups.deleteBefore(10, at(20)), 2);
+      assert.equal(await ctx.db.rollups.deleteBefore(10, at(20)), 0);
+      assert.deepEqual((await ctx.db.rollups.aggregate(10, at(0), at(30))).map((c) => c.count), [1]);
+      assert.deepEqual((await ctx.db.rollups.aggregate(60, at(0), at(60))).map((c) => c.count), [1]);
+    });
+  });
+
+  describe("edges", () => {
+    it("upserts edges, widening first/last seen whatever order batches arrive in", async () => {
+      await ctx.db.edges.touch([{ source: "frontend", destination: "catalog" }, { source: "frontend", destination: "catalog" }], at(10));
+      await ctx.db.edges.touch([{ source: "catalog", destination: "reviews" }, { source: "frontend", destination: "catalog" }], at(20));
+      await ctx.db.edges.touch([{ source: "frontend", destination: "catalog" }], at(5));
+      await ctx.db.edges.touch([], at(30));
+      assert.deepEqual(await ctx.db.edges.list(), [
+        { source: "catalog", destination: "reviews", firstSeenAt: at(20), lastSeenAt: at(20) },
+        { source: "frontend", destination: "catalog", firstSeenAt: at(5), lastSeenAt: at(20) },
+      ]);
+    });
+  });
+}
