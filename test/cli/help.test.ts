@@ -55,7 +55,13 @@ describe("trellis --help", { timeout: 120_000 }, () => {
   it("sidecar forwards --help to the sidecar, which lists its flags and env vars", () => {
     const { code, out } = trellis("sidecar", "--help");
     assert.equal(code, 0);
-    for (const [flag, env] of [["--service", "TRELLIS_SERVICE"], ["--app-port", "TRELLIS_APP_PORT"], ["--outbound-port", "TRELLIS_OUTBOUND_PORT"], ["--control-plane", "TRELLIS_CONTROL_PLANE"]]) {
+    const pairs: Array<[string, string]> = [
+      ["--service", "TRELLIS_SERVICE"],
+      ["--app-port", "TRELLIS_APP_PORT"],
+      ["--outbound-port", "TRELLIS_OUTBOUND_PORT"],
+      ["--control-plane", "TRELLIS_CONTROL_PLANE"],
+    ];
+    for (const [flag, env] of pairs) {
       assert.ok(out.includes(flag) && out.includes(env), `${flag} / ${env} listed`);
     }
     assert.match(out, /15001/);

@@ -1,0 +1,112 @@
+// `trellis demo --no-console` end to end: a control plane, five demo services and loadgen, each with
+// its own sidecar, all real processes on loopback. Within 30 s of "ready" the graph API shows the
+// traffic; SIGTERM then stops every process the demo started.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { after, describe, it } from "node:test";
+import { ZGraphResponse, type GraphResponse } from "@trellis/mesh-model";
+import { request } from "undici";
+import { z } from "zod";
+import { ROOT, waitFor } from "../support/processes";
+
+const ZReady = z.object({ event: z.literal("ready"), apiPort: z.int(), console: z.null() });
+
+/** Pid -> parent pid, for every process that is running (zombies excluded). */
+function processTable(): Map<number, number> {
+  const table = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z") table.set(Number(entry), Number(fields[1]));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return table;
+}
+
+function descendants(root: number): number[] {
+  const table = processTable();
+  const found: number[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = [...table].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+const EXPECTED_EDGES = ["loadgen->frontend", "frontend->catalog", "catalog->reviews"];
+
+/** Services that appear on an edge with traffic. */
+function servicesWithTraffic(graph: GraphResponse): Set<string> {
+  return new Set(graph.edges.filter((e) => e.requestRate > 0).flatMap((e) => [e.source, e.target]));
+}
+
+describe("trellis demo --no-console", { timeout: 180_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "trellis-demo-"));
+  const logs: string[] = [];
+  const cli = spawn(
+    process.execPath,
+    [path.join(ROOT, "apps/cli/bin/trellis.mjs"), "demo", "--no-console", "--api-port", "0", "--otlp-http-port", "0", "--data-dir", dir, "--rate", "10"],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TRELLIS_LOG_LEVEL: "info" } },
+  );
+  const exited = once(cli, "exit");
+  const ready = new Promise<z.infer<typeof ZReady>>((resolve, reject) => {
+    createInterface({ input: cli.stdout }).on("line", (line) => {
+      logs.push(line);
+      if (logs.length > 3000) logs.shift();
+      if (line.includes('"event":"ready"')) resolve(ZReady.parse(JSON.parse(line)));
+    });
+    createInterface({ input: cli.stderr }).on("line", (line) => logs.push(line));
+    void exited.then(() => reject(new Error(`trellis demo exited before ready:\n${logs.slice(-60).join("\n")}`)));
+  });
+  ready.catch(() => undefined);
+
+  after(async () => {
+    if (cli.exitCode === null && cli.signalCode === null) {
+      cli.kill("SIGKILL");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("brings the mesh up and shows traffic between at least four services within 30 s", async () => {
+    const { apiPort } = await ready;
+    const api = `http://127.0.0.1:${apiPort}`;
+    const graph = await waitFor(
+      "the graph to show traffic among four services, loadgen -> frontend -> catalog -> reviews",
+      async () => {
+        const res = await request(`${api}/api/v1/graph?window=1m`);
+        const parsed = ZGraphResponse.parse(await res.body.json());
+        const busy = parsed.edges.filter((e) => e.requestRate > 0).map((e) => e.id);
+        const complete = EXPECTED_EDGES.every((id) => busy.includes(id));
+        return parsed.nodes.length >= 4 && servicesWithTraffic(parsed).size >= 4 && complete ? parsed : undefined;
+      },
+      30_000,
+      1_000,
+    );
+    const edges = graph.edges.filter((e) => e.requestRate > 0).map((e) => e.id);
+    for (const edge of EXPECTED_EDGES) assert.ok(edges.includes(edge), `${edge} carries traffic: ${edges.join(", ")}`);
+  });
+
+  it("stops every process it started on SIGTERM", async () => {
+    await ready;
+    const children = descendants(cli.pid ?? -1);
+    assert.ok(children.length >= 13, `a control plane and 12 mesh processes run under trellis (found ${children.length})`);
+    cli.kill("SIGTERM");
+    const [code] = await exited;
+    assert.equal(code, 0, logs.slice(-30).join("\n"));
+    const table = processTable();
+    assert.deepEqual(children.filter((pid) => table.has(pid)), [], "no process outlives trellis demo");
+    assert.ok(logs.some((l) => l.includes('"event":"stopped"') && l.includes('"proc":"trellis"')));
+  });
+});
