@@ -2,8 +2,9 @@
 // and has a default. Parsed once, here, with zod; nothing else reads process.env or argv.
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { parseDuration } from "@trellis/mesh-model";
 import { z } from "zod";
-import { parseByteSize, parseSpan } from "./config-values";
+import { parseByteSize } from "./byte-size";
 
 interface FlagSpec {
   key: keyof RawConfig;
@@ -50,7 +51,7 @@ const span = (min: number, max: number, what: string) =>
   z
     .string()
     .transform((s, ctx) => {
-      const ms = parseSpan(s);
+      const ms = parseDuration(s);
       if (ms === undefined || ms < min || ms > max) {
         ctx.addIssue({ code: "custom", message: `must be ${what}, such as "15s", "6h" or "7d"` });
         return z.NEVER;
