@@ -2,6 +2,7 @@
 // place (http/error-status.ts), so no service knows a status code.
 
 export type ErrorCode =
+  | "bad_request"
   | "invalid_body"
   | "invalid_query"
   | "invalid_params"
