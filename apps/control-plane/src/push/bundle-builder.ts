@@ -1,0 +1,62 @@
+// Compiles each sidecar's bundle from one consistent read of the mesh: its own service's policy,
+// and every other live service as a destination with its live endpoints and its policy.
+import { compileBundle, type Bundle, type Endpoint, type PolicySpec } from "@trellis/mesh-model";
+import type { InstanceRecord, Repositories } from "../db/repositories";
+
+/** Every endpoint weighs the same until policies can say otherwise. */
+export const ENDPOINT_WEIGHT = 1;
+
+export interface MeshSnapshot {
+  revision: number;
+  generatedAt: string;
+  /** Live endpoints by service. */
+  endpoints: Map<string, Endpoint[]>;
+  specs: Map<string, PolicySpec>;
+}
+
+export type SnapshotSources = Pick<Repositories, "registry" | "revisions" | "policies">;
+
+function endpointOf(instance: InstanceRecord): Endpoint {
+  return {
+    instanceId: instance.instanceId,
+    version: instance.version,
+    host: instance.host,
+    port: instance.inboundPort,
+    weight: ENDPOINT_WEIGHT,
+    labels: instance.labels,
+  };
+}
+
+export function snapshotOf(revision: number, now: Date, live: ReadonlyArray<InstanceRecord>, specs: Map<string, PolicySpec>): MeshSnapshot {
+  const endpoints = new Map<string, Endpoint[]>();
+  for (const instance of live) {
+    const list = endpoints.get(instance.service) ?? [];
+    list.push(endpointOf(instance));
+    endpoints.set(instance.service, list);
+  }
+  return { revision, generatedAt: now.toISOString(), endpoints, specs };
+}
+
+/**
+ * Reads the revision BEFORE the state it stands for: a change racing this read then yields state
+ * newer than its revision (and a later push with the next revision), never a revision number paired
+ * with state older than it, which a sidecar that ACKed that revision would keep forever.
+ */
+export async function readMeshSnapshot(db: SnapshotSources, now: Date): Promise<MeshSnapshot> {
+  const revision = await db.revisions.current();
+  const [live, specs] = await Promise.all([db.registry.listLiveInstances(now), db.policies.currentSpecs()]);
+  return snapshotOf(revision, now, live, specs);
+}
+
+export function bundleFor(snapshot: MeshSnapshot, sidecar: { service: string; version: string }): Bundle {
+  const destinations = [...snapshot.endpoints]
+    .filter(([service]) => service !== sidecar.service)
+    .map(([service, endpoints]) => ({ service, spec: snapshot.specs.get(service), endpoints }));
+  return compileBundle({
+    revision: snapshot.revision,
+    generatedAt: snapshot.generatedAt,
+    sidecar: { service: sidecar.service, version: sidecar.version },
+    destinations,
+    localSpec: snapshot.specs.get(sidecar.service),
+  });
+}

@@ -1,0 +1,95 @@
+// ConfigHub with a real database: a subscriber that stops reading gets only the latest bundle once
+// it reads again, never a queue of every revision.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Bundle } from "@trellis/mesh-model";
+import { openDatabase, type Database } from "../db/index";
+import { memoryLogger } from "../log";
+import { ConfigHub, type ConfigSink } from "./config-hub";
+
+/** A transport whose reader can be paused: sends wait while `blocked` is set. */
+class PausableSink implements ConfigSink {
+  received: Bundle[] = [];
+  private release: (() => void) | undefined;
+  private blocked: Promise<void> | undefined;
+  closed = false;
+
+  pause() {
+    this.blocked = new Promise((resolve) => (this.release = resolve));
+  }
+  resume() {
+    this.release?.();
+    this.blocked = undefined;
+  }
+  async send(bundle: Bundle) {
+    await this.blocked;
+    this.received.push(bundle);
+  }
+  keepAlive() {}
+  close() {
+    this.closed = true;
+  }
+}
+
+let dir = "";
+let db: Database;
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "trellis-hub-"));
+  db = await openDatabase(`file:${path.join(dir, "hub.db")}`);
+});
+after(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(what: string, check: () => boolean) {
+  for (let i = 0; i < 200 && !check(); i++) await sleep(10);
+  assert.ok(check(), what);
+}
+
+it("a slow subscriber gets the first bundle, then only the latest revision", async () => {
+  const now = new Date();
+  await db.registry.register({ instanceId: "client-1", service: "client", version: "v1", host: "h", inboundPort: 1, labels: {}, now, leaseExpiresAt: new Date(now.getTime() + 60_000) });
+  const hub = new ConfigHub({ db, now: () => new Date(), log: memoryLogger() });
+  const sink = new PausableSink();
+  hub.subscribe({ instanceId: "client-1", service: "client", version: "v1" }, sink);
+  await until("the first bundle", () => sink.received.length === 1);
+
+  sink.pause();
+  hub.meshChanged();
+  await sleep(50); // the pump is now stuck in send()
+  let last = 0;
+  for (let i = 0; i < 30; i++) {
+    last = await db.revisions.bump(`change ${i}`);
+    hub.meshChanged();
+  }
+  await sleep(100);
+  sink.resume();
+  await until("the latest revision", () => sink.received.at(-1)?.revision === last);
+  assert.ok(sink.received.length <= 4, `received ${sink.received.map((b) => b.revision).join(", ")}`);
+  const revisions = sink.received.map((b) => b.revision);
+  assert.deepEqual(revisions, [...revisions].sort((a, b) => a - b), "revisions only go up");
+  const status = (await db.configStatus.list()).find((s) => s.instanceId === "client-1");
+  assert.equal(status?.sentRevision, last);
+
+  assert.equal(hub.connectedInstanceIds().has("client-1"), true);
+  await hub.close();
+  assert.equal(sink.closed, true);
+  assert.equal(hub.subscriberCount, 0);
+});
+
+it("a subscriber whose transport fails is dropped", async () => {
+  const hub = new ConfigHub({ db, now: () => new Date(), log: memoryLogger() });
+  let closed = false;
+  hub.subscribe(
+    { instanceId: "client-1", service: "client", version: "v1" },
+    { send: async () => Promise.reject(new Error("socket gone")), keepAlive() {}, close: () => void (closed = true) },
+  );
+  await until("the failing subscriber to be dropped", () => hub.subscriberCount === 0);
+  assert.equal(closed, true);
+  await hub.close();
+});

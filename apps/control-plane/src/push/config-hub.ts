@@ -1,0 +1,147 @@
+// Pushes config to connected sidecars: on connect the current bundle, then a new one on every mesh
+// revision. Each subscriber has a one-slot mailbox and its own pump, so a slow sidecar only ever
+// gets the latest bundle and never holds up the others.
+import type { Bundle } from "@trellis/mesh-model";
+import type { Repositories } from "../db/repositories";
+import type { Logger } from "../log";
+import { bundleFor, readMeshSnapshot, type MeshSnapshot, type SnapshotSources } from "./bundle-builder";
+import { LatestMailbox } from "./latest-mailbox";
+
+/** Where a subscriber's bundles go: the transport (SSE) behind it. */
+export interface ConfigSink {
+  /** Resolves once the transport accepted the bundle; rejects when the stream is gone or too slow. */
+  send(bundle: Bundle): Promise<void>;
+  /** Keeps idle proxies and clients from timing the stream out. */
+  keepAlive(): void;
+  close(): void;
+}
+
+export interface SubscriberIdentity {
+  instanceId: string;
+  service: string;
+  version: string;
+}
+
+interface Subscriber extends SubscriberIdentity {
+  sink: ConfigSink;
+  mailbox: LatestMailbox<Bundle>;
+  lastSentRevision: number;
+  done: Promise<void>;
+}
+
+export interface ConfigHubOptions {
+  db: SnapshotSources & Pick<Repositories, "configStatus">;
+  now: () => Date;
+  log: Logger;
+  /** Wait before reading the mesh again after a failed read. */
+  retryMs?: number;
+}
+
+export class ConfigHub {
+  private readonly subscribers = new Set<Subscriber>();
+  private dirty = false;
+  private refreshing: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private knownRevision = -1;
+
+  constructor(private readonly options: ConfigHubOptions) {}
+
+  /** Starts pushing to a sidecar; returns the function that stops it. */
+  subscribe(identity: SubscriberIdentity, sink: ConfigSink): () => void {
+    if (this.closed) {
+      sink.close();
+      return () => {};
+    }
+    const sub: Subscriber = { ...identity, sink, mailbox: new LatestMailbox<Bundle>(), lastSentRevision: -1, done: Promise.resolve() };
+    this.subscribers.add(sub);
+    sub.done = this.pump(sub);
+    this.options.log.info("config_stream_opened", { instanceId: sub.instanceId, subscribers: this.subscribers.size });
+    this.meshChanged();
+    return () => this.remove(sub, "closed by client");
+  }
+
+  /** Something sidecars must see changed: compile and offer a fresh bundle to every subscriber. */
+  meshChanged(): void {
+    if (this.closed) return;
+    this.dirty = true;
+    this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
+  }
+
+  /** Catches revisions made elsewhere (another replica, or a missed notification). */
+  async pollRevision(): Promise<void> {
+    const current = await this.options.db.revisions.current();
+    if (current !== this.knownRevision) this.meshChanged();
+  }
+
+  keepAlive(): void {
+    for (const sub of this.subscribers) sub.sink.keepAlive();
+  }
+
+  connectedInstanceIds(): ReadonlySet<string> {
+    return new Set([...this.subscribers].map((s) => s.instanceId));
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    const pumps = [...this.subscribers].map((s) => s.done);
+    for (const sub of [...this.subscribers]) this.remove(sub, "control plane shutting down");
+    await Promise.allSettled([this.refreshing, ...pumps]);
+  }
+
+  private remove(sub: Subscriber, reason: string): void {
+    if (!this.subscribers.delete(sub)) return;
+    sub.mailbox.close();
+    sub.sink.close();
+    this.options.log.info("config_stream_closed", { instanceId: sub.instanceId, reason, subscribers: this.subscribers.size });
+  }
+
+  private async refresh(): Promise<void> {
+    while (this.dirty && !this.closed) {
+      this.dirty = false;
+      let snapshot: MeshSnapshot;
+      try {
+        snapshot = await readMeshSnapshot(this.options.db, this.options.now());
+      } catch (err) {
+        this.options.log.error("config_snapshot_failed", { err });
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.meshChanged(), this.options.retryMs ?? 1000);
+        return;
+      }
+      this.knownRevision = snapshot.revision;
+      // Sidecars of one service and version get the same bundle: compile it once.
+      const compiled = new Map<string, Bundle>();
+      for (const sub of this.subscribers) {
+        const key = `${sub.service}\u0000${sub.version}`;
+        let bundle = compiled.get(key);
+        if (!bundle) compiled.set(key, (bundle = bundleFor(snapshot, sub)));
+        sub.mailbox.put(bundle);
+      }
+    }
+  }
+
+  private async pump(sub: Subscriber): Promise<void> {
+    for (;;) {
+      const bundle = await sub.mailbox.take();
+      if (!bundle) return;
+      if (bundle.revision <= sub.lastSentRevision) continue;
+      try {
+        await sub.sink.send(bundle);
+      } catch (err) {
+        this.remove(sub, err instanceof Error ? err.message : String(err));
+        return;
+      }
+      sub.lastSentRevision = bundle.revision;
+      try {
+        await this.options.db.configStatus.recordSent(sub.instanceId, bundle.revision, this.options.now());
+      } catch (err) {
+        this.options.log.warn("config_status_write_failed", { instanceId: sub.instanceId, err });
+      }
+    }
+  }
+}

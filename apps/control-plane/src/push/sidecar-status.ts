@@ -1,0 +1,48 @@
+// The sidecars read API: every recent sidecar with its lease and config sync state.
+import type { SidecarSummary, SidecarsResponse } from "@trellis/mesh-model";
+import type { Repositories } from "../db/repositories";
+import { isRecent, isUp } from "../registry/instance-liveness";
+import { syncStateOf } from "./sync-state";
+
+export interface SidecarStatusOptions {
+  db: Pick<Repositories, "registry" | "revisions" | "configStatus">;
+  connected: () => ReadonlySet<string>;
+  now: () => Date;
+  ackTimeoutMs: number;
+}
+
+export async function listSidecars(options: SidecarStatusOptions): Promise<SidecarsResponse> {
+  const now = options.now();
+  const nowMs = now.getTime();
+  const [instances, statuses, currentRevision] = await Promise.all([
+    options.db.registry.listInstances(),
+    options.db.configStatus.list(),
+    options.db.revisions.current(),
+  ]);
+  const statusOf = new Map(statuses.map((s) => [s.instanceId, s]));
+  const connected = options.connected();
+  const sidecars = instances
+    .filter((i) => isRecent(i, nowMs))
+    .map((i): SidecarSummary => {
+      const status = statusOf.get(i.instanceId);
+      const up = isUp(i, nowMs);
+      const syncState = syncStateOf({ up, connected: connected.has(i.instanceId), currentRevision, status, nowMs, ackTimeoutMs: options.ackTimeoutMs });
+      return {
+        instanceId: i.instanceId,
+        service: i.service,
+        version: i.version,
+        host: i.host,
+        inboundPort: i.inboundPort,
+        registeredAt: i.registeredAt.toISOString(),
+        lastHeartbeatAt: i.lastHeartbeatAt.toISOString(),
+        leaseExpiresAt: i.leaseExpiresAt.toISOString(),
+        up,
+        ackedRevision: status?.ackedRevision ?? null,
+        sentRevision: status?.sentRevision ?? null,
+        syncState,
+        lastError: status?.lastAnswerAccepted === false ? (status.lastError ?? "rejected without a reason") : null,
+      };
+    })
+    .sort((a, b) => a.service.localeCompare(b.service) || a.instanceId.localeCompare(b.instanceId));
+  return { sidecars };
+}
