@@ -83,6 +83,11 @@ export function encodeMetricsRequest(object: Record<string, unknown>): Uint8Arra
   return metricsRequest.encode(metricsRequest.fromObject(object)).finish();
 }
 
+export function encodeTracesRequest(object: Record<string, unknown>): Uint8Array {
+  const { tracesRequest } = load();
+  return tracesRequest.encode(tracesRequest.fromObject(object)).finish();
+}
+
 export function decodeStatus(bytes: Uint8Array): { code: number; message: string } {
   const { status } = load();
   const object = status.toObject(status.decode(bytes), { defaults: true });
@@ -92,4 +97,9 @@ export function decodeStatus(bytes: Uint8Array): { code: number; message: string
 export function decodeMetricsResponse(bytes: Uint8Array): unknown {
   const { metricsResponse } = load();
   return metricsResponse.toObject(metricsResponse.decode(bytes), { longs: Number, defaults: false });
+}
+
+export function decodeTracesResponse(bytes: Uint8Array): unknown {
+  const { tracesResponse } = load();
+  return tracesResponse.toObject(tracesResponse.decode(bytes), { longs: Number, defaults: false });
 }

@@ -1,0 +1,148 @@
+// OTLP exports in, rollups out: normalise, read our request metrics, bucket them into 10 s and 60 s
+// cells, and write them with group commit. An export is answered only after its write committed.
+import type { Repositories, Resolution, RollupRow } from "../db/repositories";
+import { UnavailableError } from "../errors";
+import type { Logger } from "../log";
+import { CumulativeToDelta, counterArithmetic, histogramArithmetic } from "./cumulative-to-delta";
+import { GroupCommit } from "./group-commit";
+import { normaliseMetrics } from "./normalise-metrics";
+import { normaliseTraces } from "./normalise-traces";
+import type { PartialSuccess } from "./otlp-proto";
+import { extractRequestObservations, type DeltaTrackers } from "./request-observations";
+import { mergeRollupRows, rollupRowsOf } from "./rollup-bucketing";
+
+export interface IngestServiceOptions {
+  db: Pick<Repositories, "rollups" | "edges" | "registry">;
+  now: () => Date;
+  log: Logger;
+  retention10sMs: number;
+  retention1mMs: number;
+  /** Cumulative streams that started before this are counted from their second point. */
+  startedAt: Date;
+  /** Cap on remembered cumulative streams (cardinality guard). */
+  maxStreams?: number;
+}
+
+export interface IngestStats {
+  metricExports: number;
+  acceptedPoints: number;
+  rejectedPoints: number;
+  foreignPoints: number;
+  duplicateViews: number;
+  storedObservations: number;
+  traceExports: number;
+  acceptedSpans: number;
+  rejectedSpans: number;
+}
+
+interface IngestBatch {
+  rows: RollupRow[];
+  edges: { source: string; destination: string }[];
+  services: { name: string; version?: string }[];
+}
+
+export class IngestService {
+  readonly stats: IngestStats = {
+    metricExports: 0,
+    acceptedPoints: 0,
+    rejectedPoints: 0,
+    foreignPoints: 0,
+    duplicateViews: 0,
+    storedObservations: 0,
+    traceExports: 0,
+    acceptedSpans: 0,
+    rejectedSpans: 0,
+  };
+  private readonly trackers: DeltaTrackers;
+  /** Services (and versions) already ensured in the registry, so that most batches skip that write. */
+  private readonly ensured = new Set<string>();
+  private readonly writer = new GroupCommit<IngestBatch>((batches) => this.write(batches));
+
+  constructor(private readonly options: IngestServiceOptions) {
+    const sinceNs = BigInt(options.startedAt.getTime()) * 1_000_000n;
+    const limits = { sinceNs, maxStreams: options.maxStreams ?? 100_000 };
+    this.trackers = { counters: new CumulativeToDelta(counterArithmetic, limits), histograms: new CumulativeToDelta(histogramArithmetic, limits) };
+  }
+
+  /** Throws InvalidRequestError for an unsound export, UnavailableError when storage failed. */
+  async metrics(input: unknown): Promise<PartialSuccess | undefined> {
+    const metrics = normaliseMetrics(input);
+    const now = this.options.now();
+    const nowMs = now.getTime();
+    const schemaRejections = metrics.rejected.count;
+    const extraction = extractRequestObservations(metrics, nowMs, this.trackers);
+    const retention: Record<Resolution, number> = { 10: this.options.retention10sMs, 60: this.options.retention1mMs };
+    const batch: IngestBatch = { rows: [], edges: [], services: [] };
+    for (const obs of extraction.observations) {
+      batch.rows.push(...rollupRowsOf(obs, (resolution) => obs.timeMs >= nowMs - retention[resolution]));
+      batch.edges.push({ source: obs.source, destination: obs.destination });
+      batch.services.push({ name: obs.source }, { name: obs.destination, version: obs.destinationVersion });
+    }
+    if (batch.rows.length > 0) await this.submit(batch);
+
+    const s = this.stats;
+    s.metricExports++;
+    // Points that passed the schema but not our label checks were counted as accepted first.
+    s.acceptedPoints += metrics.acceptedPoints - (metrics.rejected.count - schemaRejections);
+    s.rejectedPoints += metrics.rejected.count;
+    s.foreignPoints += extraction.foreignPoints;
+    s.duplicateViews += extraction.duplicateViews;
+    s.storedObservations += extraction.observations.length;
+    return metrics.rejected.count > 0 ? { rejected: metrics.rejected.count, errorMessage: metrics.rejected.message() } : undefined;
+  }
+
+  /** Spans are validated and counted; storing them is for later. */
+  async traces(input: unknown): Promise<PartialSuccess | undefined> {
+    const traces = normaliseTraces(input);
+    this.stats.traceExports++;
+    this.stats.acceptedSpans += traces.acceptedSpans;
+    this.stats.rejectedSpans += traces.rejected.count;
+    return traces.rejected.count > 0 ? { rejected: traces.rejected.count, errorMessage: traces.rejected.message() } : undefined;
+  }
+
+  /** Deletes rollups past their retention. */
+  async sweepRetention(): Promise<{ deleted10s: number; deleted1m: number }> {
+    const nowMs = this.options.now().getTime();
+    const deleted10s = await this.options.db.rollups.deleteBefore(10, new Date(nowMs - this.options.retention10sMs));
+    const deleted1m = await this.options.db.rollups.deleteBefore(60, new Date(nowMs - this.options.retention1mMs));
+    if (deleted10s + deleted1m > 0) this.options.log.info("rollups_expired", { deleted10s, deleted1m });
+    return { deleted10s, deleted1m };
+  }
+
+  /** Forgets cumulative streams that went quiet. */
+  pruneStreams(): void {
+    const nowMs = this.options.now().getTime();
+    this.trackers.counters.prune(nowMs);
+    this.trackers.histograms.prune(nowMs);
+  }
+
+  /** Waits for writes in flight. */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  private async submit(batch: IngestBatch): Promise<void> {
+    try {
+      await this.writer.submit([batch]);
+    } catch (err) {
+      this.options.log.error("rollup_write_failed", { err });
+      throw new UnavailableError("storing the metrics failed; retry later");
+    }
+  }
+
+  /** Idempotent writes first: a failure after them leaves nothing that a retried export would double. */
+  private async write(batches: IngestBatch[]): Promise<void> {
+    const now = this.options.now();
+    const services = new Map<string, { name: string; version?: string }>();
+    for (const b of batches) for (const s of b.services) services.set(`${s.name}\u0000${s.version ?? ""}`, s);
+    for (const [key, s] of services) {
+      if (this.ensured.has(key)) continue;
+      await this.options.db.registry.ensureService(s.name, s.version);
+      this.ensured.add(key);
+    }
+    const edges = new Map<string, { source: string; destination: string }>();
+    for (const b of batches) for (const e of b.edges) edges.set(`${e.source}\u0000${e.destination}`, e);
+    await this.options.db.edges.touch([...edges.values()], now);
+    await this.options.db.rollups.add(mergeRollupRows(batches.flatMap((b) => b.rows)));
+  }
+}
