@@ -1,0 +1,47 @@
+// The REST API server (sidecars and console): Fastify with our JSON parsing, one error handler that
+// answers every failure with the ApiError body, and the route groups.
+import { randomUUID } from "node:crypto";
+import type { ApiError } from "@trellis/mesh-model";
+import Fastify, { type FastifyInstance } from "fastify";
+import { NotFoundError } from "../errors";
+import type { Logger } from "../log";
+import { consoleRoutes, type ConsoleRouteDeps } from "./console-routes";
+import { HTTP_STATUS, toTrellisError } from "./error-status";
+import { sidecarRoutes, type SidecarRouteDeps } from "./sidecar-routes";
+
+export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & { log: Logger };
+
+const API_BODY_LIMIT = 1024 * 1024;
+
+export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT, requestIdHeader: "x-request-id", genReqId: () => randomUUID() });
+
+  // Fastify's JSON parser, except that an empty body is "no body" (a bodiless POST with a JSON
+  // content type is common) and lets the route's schema say whether a body was required.
+  const json = app.getDefaultJsonParser("error", "error");
+  // JSON only: anything else is a 415 (Fastify would otherwise also read text/plain).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") return done(null, undefined);
+    json(request, text, done);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = toTrellisError(err);
+    const status = HTTP_STATUS[error.code];
+    if (status >= 500) deps.log.error("request_failed", { reqId: request.id, method: request.method, url: request.url, err });
+    const body: ApiError = { error: { code: error.code, message: error.message, ...(error.path ? { path: error.path } : {}) } };
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request) => {
+    throw new NotFoundError(`no route for ${request.method} ${request.url.split("?")[0]}`);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    deps.log.debug("http_request", { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+  });
+
+  sidecarRoutes(app, deps);
+  consoleRoutes(app, deps);
+  return app;
+}

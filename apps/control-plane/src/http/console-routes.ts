@@ -1,0 +1,34 @@
+// The console's read API (mesh-model's CONSOLE_API) and the health check.
+import { CONSOLE_API, ZWindowQuery, type SidecarsResponse } from "@trellis/mesh-model";
+import type { FastifyInstance } from "fastify";
+import type { TopologyService } from "../topology/topology-service";
+import { parseInput } from "./parse-input";
+
+export interface HealthReport {
+  status: "ok";
+  database: string;
+  revision: number;
+}
+
+export interface ConsoleRouteDeps {
+  topology: TopologyService;
+  sidecars: () => Promise<SidecarsResponse>;
+  /** Throws when the control plane cannot serve (the store is unreachable). */
+  health: () => Promise<HealthReport>;
+}
+
+export function consoleRoutes(app: FastifyInstance, deps: ConsoleRouteDeps): void {
+  app.get(CONSOLE_API.services, async (request) => {
+    const { window } = parseInput(ZWindowQuery, request.query, "query");
+    return deps.topology.services(window);
+  });
+
+  app.get(CONSOLE_API.graph, async (request) => {
+    const { window } = parseInput(ZWindowQuery, request.query, "query");
+    return deps.topology.graph(window);
+  });
+
+  app.get(CONSOLE_API.sidecars, async () => deps.sidecars());
+
+  app.get(CONSOLE_API.health, async () => deps.health());
+}

@@ -1,0 +1,109 @@
+// The OTLP/HTTP receiver, on its own port: POST /v1/metrics and /v1/traces, protobuf or JSON, plain
+// or gzip. Answers follow the OTLP/HTTP spec: the response message (with partial success) in the
+// request's encoding, and for errors a google.rpc.Status, protobuf-encoded for protobuf requests.
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { z } from "zod";
+import { InvalidRequestError, NotFoundError } from "../errors";
+import type { IngestService } from "../ingest/ingest-service";
+import { isGzipEncoded, otlpFormatOf, readBody, type OtlpFormat } from "../ingest/otlp-body";
+import {
+  decodeMetricsRequest,
+  decodeTracesRequest,
+  encodeMetricsResponse,
+  encodeStatus,
+  encodeTracesResponse,
+  type PartialSuccess,
+} from "../ingest/otlp-proto";
+import type { Logger } from "../log";
+import { HTTP_STATUS, toTrellisError } from "./error-status";
+
+export interface OtlpServerDeps {
+  ingest: IngestService;
+  /** Largest body accepted, after decompression. */
+  maxBodyBytes: number;
+  log: Logger;
+}
+
+/** What our body parser hands the routes. */
+const ZOtlpBody = z.object({ bytes: z.instanceof(Buffer) });
+
+/** google.rpc.Code for each HTTP status we answer. */
+const RPC_CODE: Record<number, number> = { 400: 3, 404: 5, 413: 8, 415: 3, 500: 13, 503: 14 };
+
+function formatOf(request: FastifyRequest): OtlpFormat {
+  try {
+    return otlpFormatOf(request.headers["content-type"]);
+  } catch {
+    return "json";
+  }
+}
+
+function decodeExport(kind: "metrics" | "traces", format: OtlpFormat, bytes: Buffer): unknown {
+  try {
+    if (format === "json") return JSON.parse(bytes.toString("utf8"));
+    return kind === "metrics" ? decodeMetricsRequest(bytes) : decodeTracesRequest(bytes);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new InvalidRequestError("body", `cannot decode the ${format === "json" ? "JSON" : "protobuf"} ${kind} export: ${reason}`);
+  }
+}
+
+function respond(reply: FastifyReply, kind: "metrics" | "traces", format: OtlpFormat, partial: PartialSuccess | undefined) {
+  if (format === "protobuf") {
+    const bytes = kind === "metrics" ? encodeMetricsResponse(partial) : encodeTracesResponse(partial);
+    return reply.type("application/x-protobuf").send(Buffer.from(bytes));
+  }
+  if (!partial) return reply.type("application/json").send({});
+  const count = kind === "metrics" ? { rejectedDataPoints: partial.rejected } : { rejectedSpans: partial.rejected };
+  return reply.type("application/json").send({ partialSuccess: { ...count, errorMessage: partial.errorMessage } });
+}
+
+export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
+  const app = Fastify({ logger: false, requestIdHeader: "x-request-id", genReqId: () => randomUUID() });
+
+  // One parser for every media type: it refuses what OTLP does not allow before reading a byte,
+  // and reads the rest under the size limit (after decompression).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (request, payload, done) => {
+    try {
+      otlpFormatOf(request.headers["content-type"]);
+      const gzip = isGzipEncoded(request.headers["content-encoding"]);
+      const length = Number(request.headers["content-length"]);
+      readBody(payload, { gzip, limitBytes: deps.maxBodyBytes, declaredLength: Number.isFinite(length) ? length : undefined }).then(
+        (bytes) => done(null, { bytes }),
+        (err: Error) => done(err),
+      );
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = toTrellisError(err);
+    const status = HTTP_STATUS[error.code];
+    if (status >= 500) deps.log.error("otlp_request_failed", { reqId: request.id, url: request.url, err });
+    else deps.log.debug("otlp_request_refused", { reqId: request.id, url: request.url, status, message: error.message });
+    const code = RPC_CODE[status] ?? 2;
+    if (status === 413) void reply.header("connection", "close");
+    if (status === 503) void reply.header("retry-after", "1");
+    if (formatOf(request) === "protobuf") void reply.status(status).type("application/x-protobuf").send(Buffer.from(encodeStatus(code, error.message)));
+    else void reply.status(status).type("application/json").send({ code, message: error.message });
+  });
+  app.setNotFoundHandler((request) => {
+    throw new NotFoundError(`no OTLP route for ${request.method} ${request.url.split("?")[0]}; use POST /v1/metrics or /v1/traces`);
+  });
+
+  for (const kind of ["metrics", "traces"] as const) {
+    app.post(`/v1/${kind}`, async (request, reply) => {
+      const format = otlpFormatOf(request.headers["content-type"]);
+      // A bodiless request never reaches the parser.
+      const bytes = request.body === undefined ? Buffer.alloc(0) : ZOtlpBody.parse(request.body).bytes;
+      const decoded = decodeExport(kind, format, bytes);
+      const partial = kind === "metrics" ? await deps.ingest.metrics(decoded) : await deps.ingest.traces(decoded);
+      if (partial) deps.log.debug("otlp_partial_success", { reqId: request.id, kind, rejected: partial.rejected, message: partial.errorMessage });
+      return respond(reply, kind, format, partial);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,60 @@
+// The sidecar API (mesh-model's SIDECAR_API): register, heartbeat, deregister, the SSE config stream
+// and ACK/NACK. Each route parses its input, calls one service and answers.
+import { ZAckRequest, ZInstanceId, ZRegisterRequest } from "@trellis/mesh-model";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { ConfigHub } from "../push/config-hub";
+import type { RegistryService } from "../registry/registry-service";
+import type { AckRequest } from "@trellis/mesh-model";
+import { parseInput } from "./parse-input";
+import { SseConfigSink } from "./sse-config-sink";
+
+export interface SidecarRouteDeps {
+  registry: RegistryService;
+  hub: ConfigHub;
+  recordAnswer: (instanceId: string, answer: AckRequest) => Promise<void>;
+  /** How long a config stream may stall on one bundle before it is cut. */
+  sseSlowTimeoutMs: number;
+}
+
+const ZInstanceParams = z.object({ id: ZInstanceId });
+
+// The literal forms of SIDECAR_API's paths (its builders percent-encode the ":id" placeholder).
+const REGISTER = "/api/v1/sidecars/register";
+const INSTANCE = "/api/v1/sidecars/:id";
+
+export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): void {
+  app.post(REGISTER, async (request) => {
+    const body = parseInput(ZRegisterRequest, request.body, "body");
+    return deps.registry.register(body);
+  });
+
+  app.post(`${INSTANCE}/heartbeat`, async (request) => {
+    const { id } = parseInput(ZInstanceParams, request.params, "params");
+    return deps.registry.heartbeat(id);
+  });
+
+  app.delete(INSTANCE, async (request, reply) => {
+    const { id } = parseInput(ZInstanceParams, request.params, "params");
+    await deps.registry.deregister(id);
+    return reply.status(204).send();
+  });
+
+  app.post(`${INSTANCE}/ack`, async (request, reply) => {
+    const { id } = parseInput(ZInstanceParams, request.params, "params");
+    const answer = parseInput(ZAckRequest, request.body, "body");
+    await deps.recordAnswer(id, answer);
+    return reply.status(204).send();
+  });
+
+  app.get(`${INSTANCE}/config`, async (request, reply) => {
+    const { id } = parseInput(ZInstanceParams, request.params, "params");
+    const instance = await deps.registry.streamTarget(id);
+    // From here on the response is ours: an endless event stream.
+    reply.hijack();
+    const sink = new SseConfigSink(reply.raw, deps.sseSlowTimeoutMs);
+    sink.open();
+    const unsubscribe = deps.hub.subscribe({ instanceId: instance.instanceId, service: instance.service, version: instance.version }, sink);
+    reply.raw.on("close", unsubscribe);
+  });
+}
