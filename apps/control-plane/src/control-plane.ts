@@ -1,0 +1,130 @@
+// Assembles the control plane: storage, services, the two HTTP servers and the background tasks;
+// and takes them down in order. main.ts runs it as a process; tests run it in-process on port 0.
+import type { AddressInfo } from "node:net";
+import { heartbeatIntervalMs, type Config } from "./config";
+import { openDatabase, type Database } from "./db/index";
+import { buildApiServer } from "./http/api-server";
+import { buildOtlpServer } from "./http/otlp-server";
+import { IngestService } from "./ingest/ingest-service";
+import { preloadOtlpProto } from "./ingest/otlp-proto";
+import type { Logger } from "./log";
+import { every, type Periodic } from "./periodic";
+import { recordConfigAnswer } from "./push/config-answers";
+import { ConfigHub } from "./push/config-hub";
+import { listSidecars } from "./push/sidecar-status";
+import { RegistryService } from "./registry/registry-service";
+import { TopologyService } from "./topology/topology-service";
+
+/** Cadences of the background work; tests shorten them. */
+export interface Timings {
+  /** How often lapsed leases are looked for. */
+  leaseSweepMs: number;
+  retentionSweepMs: number;
+  /** How often the stored revision is compared with the last one pushed (catches changes made elsewhere). */
+  revisionPollMs: number;
+  keepAliveMs: number;
+  /** A sent revision unanswered for this long makes the sidecar "stale". */
+  ackTimeoutMs: number;
+  /** A config stream stalled on one bundle this long is cut. */
+  sseSlowTimeoutMs: number;
+  streamPruneMs: number;
+}
+
+export function defaultTimings(config: Pick<Config, "leaseTtlMs">): Timings {
+  return {
+    leaseSweepMs: Math.min(Math.max(Math.floor(config.leaseTtlMs / 5), 100), 5_000),
+    retentionSweepMs: 60_000,
+    revisionPollMs: 5_000,
+    keepAliveMs: 15_000,
+    ackTimeoutMs: 15_000,
+    sseSlowTimeoutMs: 30_000,
+    streamPruneMs: 60_000,
+  };
+}
+
+export interface StartOptions {
+  config: Config;
+  log: Logger;
+  now?: () => Date;
+  timings?: Partial<Timings>;
+}
+
+export interface RunningControlPlane {
+  apiPort: number;
+  otlpHttpPort: number;
+  db: Database;
+  registry: RegistryService;
+  hub: ConfigHub;
+  ingest: IngestService;
+  close(): Promise<void>;
+}
+
+const portOf = (address: AddressInfo | string | null): number => (typeof address === "object" && address ? address.port : 0);
+
+export async function startControlPlane(options: StartOptions): Promise<RunningControlPlane> {
+  const { config, log } = options;
+  const now = options.now ?? (() => new Date());
+  const timings = { ...defaultTimings(config), ...options.timings };
+  preloadOtlpProto();
+
+  const db = await openDatabase(config.databaseUrl);
+  const tasks: Periodic[] = [];
+  try {
+    const hub = new ConfigHub({ db, now, log });
+    const registry = new RegistryService({
+      db,
+      now,
+      log,
+      leaseTtlMs: config.leaseTtlMs,
+      heartbeatIntervalMs: heartbeatIntervalMs(config),
+      onMeshChanged: () => hub.meshChanged(),
+    });
+    const ingest = new IngestService({ db, now, log, retention10sMs: config.retention10sMs, retention1mMs: config.retention1mMs, startedAt: now() });
+    const topology = new TopologyService({ db, now, retention10sMs: config.retention10sMs });
+    await registry.start();
+
+    const api = buildApiServer({
+      log,
+      registry,
+      hub,
+      topology,
+      sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
+      recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),
+      sidecars: () => listSidecars({ db, now, connected: () => hub.connectedInstanceIds(), ackTimeoutMs: timings.ackTimeoutMs }),
+      health: async () => ({ status: "ok", database: db.provider, revision: await db.revisions.current() }),
+    });
+    const otlp = buildOtlpServer({ ingest, log, maxBodyBytes: config.maxOtlpBodyBytes });
+    await api.listen({ host: config.apiHost, port: config.apiPort });
+    try {
+      await otlp.listen({ host: config.otlpHttpHost, port: config.otlpHttpPort });
+    } catch (err) {
+      await api.close();
+      throw err;
+    }
+
+    tasks.push(
+      every(timings.leaseSweepMs, "lease_sweep", () => registry.sweepExpired(), log),
+      every(timings.retentionSweepMs, "retention_sweep", () => ingest.sweepRetention(), log),
+      every(timings.revisionPollMs, "revision_poll", () => hub.pollRevision(), log),
+      every(timings.keepAliveMs, "config_keepalive", async () => hub.keepAlive(), log),
+      every(timings.streamPruneMs, "stream_prune", async () => ingest.pruneStreams(), log),
+    );
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await Promise.all(tasks.map((t) => t.stop()));
+        // Config streams never end by themselves: end them, or the API server would wait forever.
+        await hub.close();
+        await Promise.all([api.close(), otlp.close()]);
+        await ingest.flush();
+        await db.close();
+      })());
+
+    return { apiPort: portOf(api.server.address()), otlpHttpPort: portOf(otlp.server.address()), db, registry, hub, ingest, close };
+  } catch (err) {
+    await Promise.all(tasks.map((t) => t.stop()));
+    await db.close();
+    throw err;
+  }
+}
