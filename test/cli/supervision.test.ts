@@ -1,25 +1,17 @@
 // The CLI's process supervision against real processes: listening lines, forwarded logs, a child
 // dying, a child that never listens, and stopping whole process groups (no orphans left behind).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { request } from "undici";
 import { nodeArgs } from "../../apps/cli/src/paths";
 import { createSupervisor } from "../../apps/cli/src/supervision/supervisor";
+import { stillRunning } from "../support/process-tree";
 import { ROOT } from "../support/processes";
 
 const DEMO = path.join(ROOT, "apps/demo/src/main.ts");
 
-/** True while the process runs; a zombie (killed, waiting to be reaped by init) counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
+const alive = (pid: number) => stillRunning([pid]).length > 0;
 
 function spec(name: string, args: string[], listenTimeoutMs = 20_000) {
   return { name, command: process.execPath, args, cwd: ROOT, env: process.env, listenTimeoutMs };

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -12,37 +12,10 @@ import { after, describe, it } from "node:test";
 import { ZGraphResponse, type GraphResponse } from "@trellis/mesh-model";
 import { request } from "undici";
 import { z } from "zod";
+import { runningDescendants, stillRunning } from "../support/process-tree";
 import { ROOT, waitFor } from "../support/processes";
 
 const ZReady = z.object({ event: z.literal("ready"), apiPort: z.int(), console: z.null() });
-
-/** Pid -> parent pid, for every process that is running (zombies excluded). */
-function processTable(): Map<number, number> {
-  const table = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z") table.set(Number(entry), Number(fields[1]));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return table;
-}
-
-function descendants(root: number): number[] {
-  const table = processTable();
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = [...table].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
 
 const EXPECTED_EDGES = ["loadgen->frontend", "frontend->catalog", "catalog->reviews"];
 
@@ -100,13 +73,12 @@ describe("trellis demo --no-console", { timeout: 180_000 }, () => {
 
   it("stops every process it started on SIGTERM", async () => {
     await ready;
-    const children = descendants(cli.pid ?? -1);
+    const children = runningDescendants(cli.pid ?? -1);
     assert.ok(children.length >= 13, `a control plane and 12 mesh processes run under trellis (found ${children.length})`);
     cli.kill("SIGTERM");
     const [code] = await exited;
     assert.equal(code, 0, logs.slice(-30).join("\n"));
-    const table = processTable();
-    assert.deepEqual(children.filter((pid) => table.has(pid)), [], "no process outlives trellis demo");
+    assert.deepEqual(stillRunning(children), [], "no process outlives trellis demo");
     assert.ok(logs.some((l) => l.includes('"event":"stopped"') && l.includes('"proc":"trellis"')));
   });
 });

@@ -1,0 +1,67 @@
+// `trellis up`: the control plane and the built console under one supervisor, on free ports; the
+// console reaches the control plane, and SIGTERM stops both (Next's own server process included).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { after, describe, it } from "node:test";
+import { request } from "undici";
+import { z } from "zod";
+import { runningDescendants, stillRunning } from "../support/process-tree";
+import { ROOT } from "../support/processes";
+
+const ZReady = z.object({ event: z.literal("ready"), console: z.string(), api: z.string() });
+
+describe("trellis up", { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "trellis-up-"));
+  const logs: string[] = [];
+  const cli = spawn(
+    process.execPath,
+    [path.join(ROOT, "apps/cli/bin/trellis.mjs"), "up", "--api-port", "0", "--otlp-http-port", "0", "--console-port", "0", "--data-dir", dir],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const exited = once(cli, "exit");
+  const ready = new Promise<z.infer<typeof ZReady>>((resolve, reject) => {
+    createInterface({ input: cli.stdout }).on("line", (line) => {
+      logs.push(line);
+      if (line.includes('"event":"ready"')) resolve(ZReady.parse(JSON.parse(line)));
+    });
+    createInterface({ input: cli.stderr }).on("line", (line) => logs.push(line));
+    void exited.then(() => reject(new Error(`trellis up exited before ready:\n${logs.slice(-40).join("\n")}`)));
+  });
+  ready.catch(() => undefined);
+
+  after(async () => {
+    if (cli.exitCode === null && cli.signalCode === null) {
+      cli.kill("SIGKILL");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves the console, which reaches the control plane's API", async () => {
+    const { console: consoleUrl, api } = await ready;
+    const health = await request(`${api}/healthz`);
+    await health.body.dump();
+    assert.equal(health.statusCode, 200);
+    const page = await request(`${consoleUrl}/`);
+    await page.body.dump();
+    assert.equal(page.statusCode, 200);
+    const proxied = await request(`${consoleUrl}/api/v1/services?window=5m`);
+    assert.equal(proxied.statusCode, 200);
+    assert.ok(Array.isArray(((await proxied.body.json()) as { services?: unknown }).services));
+  });
+
+  it("stops the control plane and the console, Next's server included, on SIGTERM", async () => {
+    await ready;
+    const children = runningDescendants(cli.pid ?? -1);
+    assert.ok(children.length >= 3, `control plane, console wrapper and next server run (found ${children.length})`);
+    cli.kill("SIGTERM");
+    const [code] = await exited;
+    assert.equal(code, 0, logs.slice(-20).join("\n"));
+    assert.deepEqual(stillRunning(children), []);
+  });
+});
