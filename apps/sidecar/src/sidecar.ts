@@ -97,7 +97,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
     await session.stop({ deregister: true });
     await Promise.all([drain(outbound.server, config.drainTimeoutMs), drain(inbound.server, config.drainTimeoutMs)]);
     await otel.shutdown(TELEMETRY_FLUSH_MS);
-    await dispatcher.close().catch(() => {});
+    // Drained already; whatever is still open has outlived the drain timeout.
+    await dispatcher.destroy().catch(() => {});
     await drain(admin, 0);
     log.info("stopped", { instanceId });
   };

@@ -28,15 +28,15 @@ export class ControlPlaneApi {
     this.dispatcher = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: timeoutMs } });
   }
 
-  async register(body: RegisterRequest): Promise<CallResult<RegisterResponse>> {
-    const res = await this.call("POST", SIDECAR_API.register, body);
+  async register(body: RegisterRequest, signal?: AbortSignal): Promise<CallResult<RegisterResponse>> {
+    const res = await this.call("POST", SIDECAR_API.register, body, signal);
     if (!res.ok) return res;
     const parsed = ZRegisterResponse.safeParse(res.value);
     return parsed.success ? { ok: true, value: parsed.data } : { ok: false, kind: "failed", error: `register: unexpected response: ${parsed.error.message}` };
   }
 
-  async heartbeat(instanceId: string): Promise<CallResult<void>> {
-    const res = await this.call("POST", SIDECAR_API.heartbeat(instanceId), {});
+  async heartbeat(instanceId: string, signal?: AbortSignal): Promise<CallResult<void>> {
+    const res = await this.call("POST", SIDECAR_API.heartbeat(instanceId), {}, signal);
     return res.ok ? { ok: true, value: undefined } : res;
   }
 
@@ -71,18 +71,21 @@ export class ControlPlaneApi {
     }
   }
 
+  /** Drops every connection, the config stream included (close() would wait for it to end). */
   async close(): Promise<void> {
-    await this.dispatcher.close().catch(() => {});
+    await this.dispatcher.destroy().catch(() => {});
   }
 
-  private async call(method: "POST" | "DELETE", path: string, body: unknown): Promise<CallResult<unknown>> {
+  /** `signal` lets the caller give up early (shutdown); every call is bounded by the timeout anyway. */
+  private async call(method: "POST" | "DELETE", path: string, body: unknown, signal?: AbortSignal): Promise<CallResult<unknown>> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       const res = await request(this.base + path, {
         dispatcher: this.dispatcher,
         method,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       const text = await res.body.text();
       if (res.statusCode < 200 || res.statusCode > 299) return failure(res.statusCode, `${method} ${path}`, text);

@@ -75,16 +75,19 @@ export class ControlSession {
     let attempt = 0;
     while (!stop.aborted) {
       this.st.state = "registering";
-      const reg = await api.register(registration);
+      const reg = await api.register(registration, stop);
+      // Registered even if we are stopping meanwhile: stop() must then deregister.
+      if (reg.ok) this.st.registered = true;
+      if (stop.aborted) break;
       if (!reg.ok) {
         this.fail("register_failed", reg.error, attempt);
         await this.pause(attempt++, stop);
         continue;
       }
       attempt = 0;
-      this.st.registered = true;
       log.info("registered", { instanceId: registration.instanceId, heartbeatIntervalMs: reg.value.heartbeatIntervalMs, leaseTtlMs: reg.value.leaseTtlMs });
       // One registration's lifetime: ends when we stop, or when the control plane forgets us.
+      // Nothing awaited since the check above, so `stop` cannot have fired before the listener is in place.
       const session = new AbortController();
       const onStop = () => session.abort();
       stop.addEventListener("abort", onStop, { once: true });
@@ -100,7 +103,8 @@ export class ControlSession {
     const { api, registration, log } = this.o;
     while (!session.signal.aborted) {
       if (!(await this.pauseFor(intervalMs, session.signal))) return;
-      const r = await api.heartbeat(registration.instanceId);
+      const r = await api.heartbeat(registration.instanceId, session.signal);
+      if (session.signal.aborted) return;
       if (r.ok) continue;
       if (r.kind === "unknown_instance") {
         log.warn("heartbeat_unknown_instance", { instanceId: registration.instanceId, error: r.error });
