@@ -33,7 +33,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     revisions: meshRevisionRepository(client),
     policies: policyRepository(client),
     configStatus: configStatusRepository(client),
-    rollups: rollupRepository(client),
+    rollups: rollupRepository(client, target.provider),
     edges: edgeRepository(client),
     users: userRepository(client),
     close: () => client.$disconnect(),

@@ -1,32 +1,20 @@
-// Rolled-up request metrics. The hot ingest path: writes are multi-row INSERT ... ON CONFLICT DO UPDATE
-// statements in one transaction (Prisma's createMany/upsert cost ~0.2 ms a row), merges are SQL additions,
-// and reads are a GROUP BY in SQL.
-import { LATENCY_BOUNDS_MS, OUTCOMES, RESPONSE_CLASSES } from "@trellis/mesh-model";
+// Rolled-up request metrics, the hot ingest path: a batch is one transaction of INSERT ... ON CONFLICT
+// DO UPDATE statements in raw SQL (Prisma's createMany/upsert cost ~0.2 ms a row), merges are SQL
+// additions, and reads are a GROUP BY in SQL.
+import { OUTCOMES, RESPONSE_CLASSES } from "@trellis/mesh-model";
 import { z } from "zod";
 import { ZSqlNumber } from "./columns";
 import { Prisma, type DbClient } from "./prisma-client";
-import type { RollupAggregate, RollupRepository, RollupRow } from "./repositories";
+import type { Database, RollupAggregate, RollupRepository, RollupRow } from "./repositories";
+import { BUCKET_COLUMNS, LABEL_COLUMNS, quote, rollupsJson, SUMMED_COLUMNS, upsertRollupsSql } from "./rollup-sql";
 
-const BUCKET_COLUMNS = Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `b${i}`);
-const KEY_COLUMNS = ["resolution", "bucketStart", "source", "destination", "destinationVersion", "responseClass", "outcome", "mtls"];
-const LABEL_COLUMNS = KEY_COLUMNS.slice(2);
-const SUMMED_COLUMNS = ["count", "durationSumMs", ...BUCKET_COLUMNS];
+/** Rows per statement (one JSON parameter each). */
+const CHUNK = 2000;
+/** A large batch on a busy database may take longer than Prisma's 5 s default. */
+const TRANSACTION_TIMEOUT_MS = 60_000;
 
-const quoted = (columns: string[]) => Prisma.raw(columns.map((column) => `"${column}"`).join(", "));
-
-/** Rows per INSERT: 24 parameters each, far below SQLite's (32766) and PostgreSQL's (65535) limits. */
-const CHUNK = 400;
-
-const INSERT_HEAD = Prisma.sql`INSERT INTO "Rollup" (${quoted([...KEY_COLUMNS, ...SUMMED_COLUMNS])}) VALUES `;
-const UPSERT_TAIL = Prisma.raw(
-  ` ON CONFLICT (${KEY_COLUMNS.map((c) => `"${c}"`).join(", ")}) DO UPDATE SET ` +
-    SUMMED_COLUMNS.map((c) => `"${c}" = "Rollup"."${c}" + excluded."${c}"`).join(", "),
-);
-const AGGREGATE_SELECT = Prisma.raw(
-  `SELECT ${LABEL_COLUMNS.map((c) => `"${c}"`).join(", ")}, ` +
-    SUMMED_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(", ") +
-    ` FROM "Rollup"`,
-);
+const AGGREGATE_SELECT = Prisma.raw(`SELECT ${quote(LABEL_COLUMNS)}, ${SUMMED_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(", ")} FROM "Rollup"`);
+const LABELS = Prisma.raw(quote(LABEL_COLUMNS));
 
 const ZColumns = z.record(z.string(), z.unknown());
 const ZAggregateRow = z.object({
@@ -40,29 +28,21 @@ const ZAggregateRow = z.object({
   durationSumMs: ZSqlNumber,
 });
 
-export function rollupRepository(db: DbClient): RollupRepository {
+export function rollupRepository(db: DbClient, provider: Database["provider"]): RollupRepository {
+  const upsert = upsertRollupsSql(provider);
   return {
     async add(rows) {
       const merged = mergeByKey(rows);
       if (merged.length === 0) return;
       const statements = [];
-      for (let i = 0; i < merged.length; i += CHUNK) {
-        const values = merged.slice(i, i + CHUNK).map(
-          (row) =>
-            Prisma.sql`(${Prisma.join([
-              row.resolution, row.bucketStart, row.source, row.destination, row.destinationVersion, row.responseClass,
-              row.outcome, row.mtls, row.count, row.durationSumMs, ...row.buckets,
-            ])})`,
-        );
-        statements.push(db.$executeRaw(Prisma.sql`${INSERT_HEAD}${Prisma.join(values)}${UPSERT_TAIL}`));
-      }
-      await db.$transaction(statements);
+      for (let i = 0; i < merged.length; i += CHUNK) statements.push(db.$executeRawUnsafe(upsert, rollupsJson(merged.slice(i, i + CHUNK))));
+      await db.$transaction(statements, { timeout: TRANSACTION_TIMEOUT_MS });
     },
 
     async aggregate(resolution, from, to) {
       const rows = await db.$queryRaw<unknown[]>(Prisma.sql`${AGGREGATE_SELECT}
         WHERE "resolution" = ${resolution} AND "bucketStart" >= ${from} AND "bucketStart" < ${to}
-        GROUP BY ${quoted(LABEL_COLUMNS)} ORDER BY ${quoted(LABEL_COLUMNS)}`);
+        GROUP BY ${LABELS} ORDER BY ${LABELS}`);
       return rows.map((raw): RollupAggregate => {
         const columns = ZColumns.parse(raw);
         const row = ZAggregateRow.parse(columns);
@@ -97,6 +77,9 @@ function mergeByKey(rows: ReadonlyArray<RollupRow>): RollupRow[] {
     if (row.buckets.length !== BUCKET_COLUMNS.length) {
       throw new RangeError(`a rollup row needs ${BUCKET_COLUMNS.length} latency buckets, got ${row.buckets.length}`);
     }
+    if (![row.count, ...row.buckets].every(isCount) || !Number.isFinite(row.durationSumMs)) {
+      throw new RangeError(`rollup counts must be non-negative integers and the duration sum finite (${row.source} -> ${row.destination})`);
+    }
     const key = [row.resolution, row.bucketStart.getTime(), row.source, row.destination, row.destinationVersion, row.responseClass, row.outcome, row.mtls].join("\u0000");
     const into = merged.get(key);
     if (!into) {
@@ -108,4 +91,8 @@ function mergeByKey(rows: ReadonlyArray<RollupRow>): RollupRow[] {
     row.buckets.forEach((n, i) => (into.buckets[i] = (into.buckets[i] ?? 0) + n));
   }
   return [...merged.values()];
+}
+
+function isCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
 }

@@ -59,9 +59,11 @@ export function telemetryContract(ctx: SharedDatabase): void {
       assert.deepEqual(new Set(cells.map((c) => c.count)), new Set([60]));
     });
 
-    it("adds nothing for an empty batch, and rejects a row with the wrong number of buckets", async () => {
+    it("adds nothing for an empty batch, and refuses a batch with a malformed row", async () => {
       await ctx.db.rollups.add([]);
       await assert.rejects(ctx.db.rollups.add([rollup({ buckets: [1, 2, 3] })]), RangeError);
+      await assert.rejects(ctx.db.rollups.add([rollup(), rollup({ count: 1.5 })]), RangeError, "the whole batch is refused");
+      await assert.rejects(ctx.db.rollups.add([rollup({ buckets: oneBucket(1, -1) })]), RangeError);
       assert.deepEqual(await ctx.db.rollups.aggregate(10, at(-1000), at(1000)), []);
     });
 

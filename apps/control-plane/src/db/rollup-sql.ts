@@ -1,0 +1,50 @@
+// The SQL of the rollup hot path. A batch travels as ONE JSON parameter that the database unpacks
+// (json_each / json_array_elements): Prisma spends ~17 µs on each bound parameter, and a rollup row has
+// 24 (400 rows: 160 ms as bound parameters, 18 ms as one JSON parameter, measured on SQLite).
+import { LATENCY_BOUNDS_MS } from "@trellis/mesh-model";
+import type { Database, RollupRow } from "./repositories";
+
+export const BUCKET_COLUMNS = Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `b${i}`);
+const KEY_COLUMNS = ["resolution", "bucketStart", "source", "destination", "destinationVersion", "responseClass", "outcome", "mtls"];
+export const LABEL_COLUMNS = KEY_COLUMNS.slice(2);
+export const SUMMED_COLUMNS = ["count", "durationSumMs", ...BUCKET_COLUMNS];
+const COLUMNS = [...KEY_COLUMNS, ...SUMMED_COLUMNS];
+
+export const quote = (columns: string[]) => columns.map((column) => `"${column}"`).join(", ");
+
+/** PostgreSQL needs each JSON text value cast to its column type; SQLite's column affinity does that. */
+const POSTGRESQL_TYPES: Record<string, string> = { resolution: "int", bucketStart: "timestamp(3)", mtls: "boolean", count: "int", durationSumMs: "float8" };
+for (const column of BUCKET_COLUMNS) POSTGRESQL_TYPES[column] = "int";
+
+/** INSERT ... SELECT FROM the JSON array of rows ... ON CONFLICT DO UPDATE SET sum = sum + excluded.sum. */
+export function upsertRollupsSql(provider: Database["provider"]): string {
+  const head = `INSERT INTO "Rollup" (${quote(COLUMNS)}) `;
+  const select =
+    provider === "sqlite"
+      ? // `WHERE true` resolves SQLite's parsing ambiguity between a join's ON and the upsert's ON CONFLICT.
+        `SELECT ${COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true`
+      : `SELECT ${COLUMNS.map((c, i) => (POSTGRESQL_TYPES[c] ? `(value ->> ${i})::${POSTGRESQL_TYPES[c]}` : `value ->> ${i}`)).join(", ")} FROM json_array_elements($1::json) AS rows(value)`;
+  const merge = SUMMED_COLUMNS.map((c) => `"${c}" = "Rollup"."${c}" + excluded."${c}"`).join(", ");
+  return `${head}${select} ON CONFLICT (${quote(KEY_COLUMNS)}) DO UPDATE SET ${merge}`;
+}
+
+/** The rows as the JSON parameter of upsertRollupsSql, one array per row in COLUMNS order. */
+export function rollupsJson(rows: ReadonlyArray<RollupRow>): string {
+  return JSON.stringify(
+    rows.map((row) => [
+      row.resolution,
+      // Exactly how the libsql adapter writes a DateTime (text compared as text against bound Dates);
+      // PostgreSQL's timestamp(3) reads the same string as UTC.
+      row.bucketStart.toISOString().replace("Z", "+00:00"),
+      row.source,
+      row.destination,
+      row.destinationVersion,
+      row.responseClass,
+      row.outcome,
+      row.mtls,
+      row.count,
+      row.durationSumMs,
+      ...row.buckets,
+    ]),
+  );
+}
