@@ -67,6 +67,19 @@ describe("trellis --help", { timeout: 120_000 }, () => {
     assert.match(out, /15001/);
   });
 
+  it("control-plane forwards --help to the control plane, which lists its flags, env vars and defaults", () => {
+    const { code, out } = trellis("control-plane", "--help");
+    assert.equal(code, 0);
+    for (const [flag, env, def] of [
+      ["--api-port", "TRELLIS_API_PORT", "7070"],
+      ["--otlp-http-port", "TRELLIS_OTLP_HTTP_PORT", "4318"],
+      ["--database-url", "DATABASE_URL", "file:"],
+      ["--lease-ttl", "TRELLIS_LEASE_TTL", "15s"],
+    ] as const) {
+      assert.ok(out.includes(flag) && out.includes(env) && out.includes(def), `${flag} / ${env} / ${def} listed`);
+    }
+  });
+
   it("rejects unknown commands and flags with exit code 2", () => {
     assert.equal(trellis("nonsense").code, 2);
     const bad = trellis("demo", "--no-such-flag");
