@@ -15,6 +15,8 @@ if (parsed.kind === "error") {
 }
 
 const config = parsed.config;
+/** Room for deregistering and flushing telemetry after the drain itself. */
+const HARD_STOP_MARGIN_MS = 10_000;
 const log = createLogger({ service: config.service, level: config.logLevel });
 
 try {
@@ -29,6 +31,11 @@ try {
   });
   const shutdown = (signal: string) => {
     log.info("shutdown_requested", { signal });
+    // Draining is bounded; if something still hangs, exit anyway rather than ignore the signal.
+    setTimeout(() => {
+      log.error("shutdown_timeout", { afterMs: config.drainTimeoutMs + HARD_STOP_MARGIN_MS });
+      process.exit(1);
+    }, config.drainTimeoutMs + HARD_STOP_MARGIN_MS).unref();
     sidecar.stop().then(
       () => process.exit(0),
       (error: unknown) => {
