@@ -68,10 +68,19 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     }
     rmSync(root, { recursive: true, force: true });
   };
-  // A crashed or interrupted test run must not leave a server behind.
+  // A crashed or interrupted test run must not leave a server behind: stop it, then let the signal
+  // do what it would have done.
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopSync();
+    process.kill(process.pid, signal);
+  };
   process.once("exit", stopSync);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const stop = async () => {
     process.removeListener("exit", stopSync);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     stopSync();
   };
 
