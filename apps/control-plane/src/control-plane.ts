@@ -3,6 +3,7 @@
 import type { AddressInfo } from "node:net";
 import { heartbeatIntervalMs, type Config } from "./config";
 import { openDatabase, type Database } from "./db/index";
+import { UnavailableError } from "./errors";
 import { buildApiServer } from "./http/api-server";
 import { buildOtlpServer } from "./http/otlp-server";
 import { IngestService } from "./ingest/ingest-service";
@@ -91,7 +92,16 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
       recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),
       sidecars: () => listSidecars({ db, now, connected: () => hub.connectedInstanceIds(), ackTimeoutMs: timings.ackTimeoutMs }),
-      health: async () => ({ status: "ok", database: db.provider, revision: await db.revisions.current() }),
+      health: async () => {
+        let revision: number;
+        try {
+          revision = await db.revisions.current();
+        } catch (err) {
+          log.error("health_check_failed", { err });
+          throw new UnavailableError("the database does not answer");
+        }
+        return { status: "ok", database: db.provider, revision, configStreams: hub.subscriberCount, ingest: { ...ingest.stats } };
+      },
     });
     const otlp = buildOtlpServer({ ingest, log, maxBodyBytes: config.maxOtlpBodyBytes });
     await api.listen({ host: config.apiHost, port: config.apiPort });

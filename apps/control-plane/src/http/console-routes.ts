@@ -1,13 +1,19 @@
 // The console's read API (mesh-model's CONSOLE_API) and the health check.
 import { CONSOLE_API, ZWindowQuery, type SidecarsResponse } from "@trellis/mesh-model";
 import type { FastifyInstance } from "fastify";
+import type { IngestStats } from "../ingest/ingest-service";
 import type { TopologyService } from "../topology/topology-service";
 import { parseInput } from "./parse-input";
 
 export interface HealthReport {
   status: "ok";
   database: string;
+  /** The current mesh revision. */
   revision: number;
+  /** Config streams open to this control plane. */
+  configStreams: number;
+  /** What the OTLP receiver accepted, rejected and stored since start. */
+  ingest: IngestStats;
 }
 
 export interface ConsoleRouteDeps {

@@ -203,3 +203,18 @@ describe("leases", { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe("shutdown", { timeout: 30_000 }, () => {
+  it("ends open config streams and closes promptly", async () => {
+    const t = await startTestControlPlane();
+    await postJson(t.api + SIDECAR_API.register, reg("client-1", "client", "v1", 3001));
+    const streams = [await openSse(t.api + SIDECAR_API.config("client-1")), await openSse(t.api + SIDECAR_API.config("client-1"))];
+    for (const s of streams) await nextBundle(s);
+    const health = (await (await fetch(`${t.api}/healthz`)).json()) as { configStreams: number };
+    assert.equal(health.configStreams, 2);
+    const started = performance.now();
+    await t.close();
+    assert.ok(performance.now() - started < 3000, `close took ${performance.now() - started} ms`);
+    for (const s of streams) await assert.rejects(s.next(2000), /stream ended|terminated|abort/i);
+  });
+});
