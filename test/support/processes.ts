@@ -25,6 +25,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
+  /** The event that means "up"; `listening` by default (`trellis demo` prints `ready`). */
+  readyEvent?: string;
 }
 
 const MAX_LOG_LINES = 2000;
@@ -36,21 +38,22 @@ export async function startProcess(opts: StartOptions): Promise<Started> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
+  const readyEvent = opts.readyEvent ?? "listening";
   const keep = (line: string) => {
     logs.push(line);
     if (logs.length > MAX_LOG_LINES) logs.shift();
   };
   const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${opts.name} did not print a listening line within ${opts.timeoutMs ?? 30_000} ms:\n${logs.slice(-40).join("\n")}`)),
+      () => reject(new Error(`${opts.name} did not print a ${readyEvent} line within ${opts.timeoutMs ?? 30_000} ms:\n${logs.slice(-40).join("\n")}`)),
       opts.timeoutMs ?? 30_000,
     );
     createInterface({ input: child.stdout! }).on("line", (line) => {
       keep(line);
-      if (!line.includes('"listening"')) return;
+      if (!line.includes(`"${readyEvent}"`)) return;
       try {
         const event = JSON.parse(line) as Record<string, unknown>;
-        if (event.event === "listening") {
+        if (event.event === readyEvent) {
           clearTimeout(timer);
           resolve(event);
         }
@@ -61,7 +64,7 @@ export async function startProcess(opts: StartOptions): Promise<Started> {
     createInterface({ input: child.stderr! }).on("line", keep);
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${opts.name} exited (code ${code}, signal ${signal}) before listening:\n${logs.slice(-40).join("\n")}`));
+      reject(new Error(`${opts.name} exited (code ${code}, signal ${signal}) before ${readyEvent}:\n${logs.slice(-40).join("\n")}`));
     });
   });
   let stopped = false;
