@@ -101,19 +101,25 @@ export class ControlSession {
 
   private async heartbeats(intervalMs: number, session: AbortController): Promise<void> {
     const { api, registration, log } = this.o;
+    let failures = 0;
     while (!session.signal.aborted) {
       if (!(await this.pauseFor(intervalMs, session.signal))) return;
       const r = await api.heartbeat(registration.instanceId, session.signal);
       if (session.signal.aborted) return;
-      if (r.ok) continue;
+      if (r.ok) {
+        if (failures > 0) log.info("heartbeat_recovered", { after: failures });
+        failures = 0;
+        continue;
+      }
       if (r.kind === "unknown_instance") {
         log.warn("heartbeat_unknown_instance", { instanceId: registration.instanceId, error: r.error });
         this.st.registered = false;
         session.abort();
         return;
       }
-      // The stream notices a dead control plane by itself; a missed heartbeat is only worth a line.
-      log.warn("heartbeat_failed", { error: r.error });
+      // The stream notices a dead control plane by itself; the first missed heartbeat is worth a line, repeats are noise.
+      if (failures++ === 0) log.warn("heartbeat_failed", { error: r.error });
+      else log.debug("heartbeat_failed", { error: r.error, failures });
     }
   }
 
