@@ -7,14 +7,32 @@ import { NotFoundError } from "../errors";
 import type { Logger } from "../log";
 import { consoleRoutes, type ConsoleRouteDeps } from "./console-routes";
 import { HTTP_STATUS, toTrellisError } from "./error-status";
+import { clientErrorHandler, frameworkErrorResponse, type ErrorRenderer } from "./framework-errors";
 import { sidecarRoutes, type SidecarRouteDeps } from "./sidecar-routes";
 
 export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & { log: Logger };
 
 const API_BODY_LIMIT = 1024 * 1024;
 
+const renderApiError: ErrorRenderer = (_status, code, message) => {
+  const body: ApiError = { error: { code, message } };
+  return { contentType: "application/json; charset=utf-8", body: Buffer.from(JSON.stringify(body)) };
+};
+
 export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT, requestIdHeader: "x-request-id", genReqId: () => randomUUID() });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: API_BODY_LIMIT,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    frameworkErrors: (error, _request, reply) => {
+      const { status, contentType, body } = frameworkErrorResponse(renderApiError, error);
+      // Written raw: Fastify's reply types are generic over route schemas this hook does not have.
+      reply.hijack();
+      reply.raw.writeHead(status, { "content-type": contentType, "content-length": body.length }).end(body);
+    },
+    clientErrorHandler: clientErrorHandler(renderApiError),
+  });
 
   // Fastify's JSON parser, except that an empty body is "no body" (a bodiless POST with a JSON
   // content type is common) and lets the route's schema say whether a body was required.

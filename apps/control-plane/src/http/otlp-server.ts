@@ -17,6 +17,7 @@ import {
 } from "../ingest/otlp-proto";
 import type { Logger } from "../log";
 import { HTTP_STATUS, toTrellisError } from "./error-status";
+import { clientErrorHandler, frameworkErrorResponse, type ErrorRenderer } from "./framework-errors";
 
 export interface OtlpServerDeps {
   ingest: IngestService;
@@ -29,7 +30,13 @@ export interface OtlpServerDeps {
 const ZOtlpBody = z.object({ bytes: z.instanceof(Buffer) });
 
 /** google.rpc.Code for each HTTP status we answer. */
-const RPC_CODE: Record<number, number> = { 400: 3, 404: 5, 413: 8, 415: 3, 500: 13, 503: 14 };
+const RPC_CODE: Record<number, number> = { 400: 3, 404: 5, 408: 4, 413: 8, 415: 3, 431: 8, 500: 13, 503: 14 };
+
+/** Before a request is parsed its encoding is unknown: such errors are answered in JSON. */
+const renderStatusJson: ErrorRenderer = (status, _code, message) => ({
+  contentType: "application/json",
+  body: Buffer.from(JSON.stringify({ code: RPC_CODE[status] ?? 3, message })),
+});
 
 function formatOf(request: FastifyRequest): OtlpFormat {
   try {
@@ -60,7 +67,18 @@ function respond(reply: FastifyReply, kind: "metrics" | "traces", format: OtlpFo
 }
 
 export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, requestIdHeader: "x-request-id", genReqId: () => randomUUID() });
+  const app = Fastify({
+    logger: false,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    frameworkErrors: (error, _request, reply) => {
+      const { status, contentType, body } = frameworkErrorResponse(renderStatusJson, error);
+      // Written raw: Fastify's reply types are generic over route schemas this hook does not have.
+      reply.hijack();
+      reply.raw.writeHead(status, { "content-type": contentType, "content-length": body.length }).end(body);
+    },
+    clientErrorHandler: clientErrorHandler(renderStatusJson),
+  });
 
   // One parser for every media type: it refuses what OTLP does not allow before reading a byte,
   // and reads the rest under the size limit (after decompression).

@@ -1,5 +1,6 @@
 // The sidecar API against a real control plane (in-process, SQLite in a temp folder).
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { SIDECAR_API, ZApiError, ZBundle, ZRegisterResponse, ZSidecarsResponse, type Bundle, type RegisterRequest } from "@trellis/mesh-model";
 import { openSse, type SseClient } from "../../fixtures/sse-client";
@@ -169,7 +170,33 @@ describe("sidecar API", { timeout: 30_000 }, () => {
     const badId = await fetch(`${t.api}/api/v1/sidecars/${encodeURIComponent("bad id!")}/heartbeat`, { method: "POST" });
     assert.equal((await apiError(badId, 400, "invalid_params")).path, "id");
     await apiError(await fetch(`${t.api}/api/v1/nothing`), 404, "not_found");
+    await apiError(await fetch(`${t.api}/api/v1/sidecars/%ZZ/config`), 400, "bad_request");
     await apiError(await fetch(`${t.api}/api/v1/graph?window=forever`), 400, "invalid_query");
+  });
+});
+
+describe("malformed HTTP", { timeout: 30_000 }, () => {
+  it("is answered in the ApiError body on the API and a Status on the OTLP port", async () => {
+    const t = await startTestControlPlane();
+    try {
+      const raw = (port: number) =>
+        new Promise<string>((resolve) => {
+          let out = "";
+          const socket = connect(port, "127.0.0.1", () =>
+            socket.write("POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+          );
+          socket.on("data", (d) => (out += d.toString()));
+          socket.on("close", () => resolve(out));
+        });
+      const api = await raw(t.cp.apiPort);
+      assert.match(api, /^HTTP\/1.1 400/);
+      assert.deepEqual(ZApiError.parse(JSON.parse(api.slice(api.indexOf("\r\n\r\n") + 4))).error.code, "bad_request");
+      const otlp = await raw(t.cp.otlpHttpPort);
+      assert.match(otlp, /^HTTP\/1.1 400/);
+      assert.equal((JSON.parse(otlp.slice(otlp.indexOf("\r\n\r\n") + 4)) as { code: number }).code, 3);
+    } finally {
+      await t.close();
+    }
   });
 });
 
