@@ -32,7 +32,7 @@ export async function applyMigrations(target: DatabaseTarget): Promise<string[]>
  * Several control planes may start at once on one PostgreSQL. Without a lock, two engines could both
  * see a migration as pending and both run it; the second would fail and record a failed migration,
  * which blocks every later start. The engine takes Prisma's own advisory lock too, but through the
- * adapter's pool and giving up after 10 s; ours is held on a dedicated session for the whole apply and
+ * adapter's pool and with a short timeout; ours is held on one dedicated session for the whole apply and
  * waits up to LOCK_WAIT for a long migration on another replica.
  */
 async function withAdvisoryLock<T>(url: string, work: () => Promise<T>): Promise<T> {
