@@ -3,7 +3,7 @@
 // own, and a bad one is rejected and counted (OTLP partial success) while the rest are kept.
 import { z } from "zod";
 import { InvalidRequestError } from "../errors";
-import { describeIssue, firstIssue } from "../zod-issues";
+import { zodProblem } from "../zod-issues";
 import { ZAttributes, ZCount, ZDouble, ZInt64, ZOtlpEnum, ZUnsignedInt64, type Attributes } from "./otlp-values";
 import { Rejections } from "./rejections";
 
@@ -154,7 +154,7 @@ function parsePoints<T>(schema: z.ZodType<Parsed<T>>, raw: unknown[], at: string
   raw.forEach((point, i) => {
     const parsed = schema.safeParse(point);
     if (!parsed.success) {
-      rejected.add(1, `${at}.dataPoints.${i}: ${describeIssue(firstIssue(parsed.error))}`);
+      rejected.add(1, `${at}.dataPoints.${i}: ${zodProblem(parsed.error).message}`);
       return;
     }
     counts.accepted++;
@@ -187,8 +187,8 @@ function normaliseMetric(metric: z.infer<typeof ZMetric>, at: string, counts: { 
 export function normaliseMetrics(input: unknown): NormalisedMetrics {
   const parsed = ZExportMetricsRequest.safeParse(input);
   if (!parsed.success) {
-    const issue = firstIssue(parsed.error);
-    throw new InvalidRequestError("body", `not an OTLP metrics export: ${describeIssue(issue)}`, issue.path || undefined);
+    const problem = zodProblem(parsed.error);
+    throw new InvalidRequestError("body", `not an OTLP metrics export: ${problem.message}`, problem.path || undefined);
   }
   const rejected = new Rejections();
   const counts = { accepted: 0 };

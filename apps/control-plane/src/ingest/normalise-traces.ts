@@ -3,7 +3,7 @@
 // early when what they send is wrong.
 import { z } from "zod";
 import { InvalidRequestError } from "../errors";
-import { describeIssue, firstIssue } from "../zod-issues";
+import { zodProblem } from "../zod-issues";
 import { ZAttributes, ZId, ZOtlpEnum, ZUnsignedInt64, type Attributes } from "./otlp-values";
 import { Rejections } from "./rejections";
 
@@ -73,8 +73,8 @@ const ZExportTraceRequest = z.object({
 export function normaliseTraces(input: unknown): NormalisedTraces {
   const parsed = ZExportTraceRequest.safeParse(input);
   if (!parsed.success) {
-    const issue = firstIssue(parsed.error);
-    throw new InvalidRequestError("body", `not an OTLP traces export: ${describeIssue(issue)}`, issue.path || undefined);
+    const problem = zodProblem(parsed.error);
+    throw new InvalidRequestError("body", `not an OTLP traces export: ${problem.message}`, problem.path || undefined);
   }
   const rejected = new Rejections();
   let acceptedSpans = 0;
@@ -91,7 +91,7 @@ export function normaliseTraces(input: unknown): NormalisedTraces {
           spans.push(one.data);
           acceptedSpans++;
         } else {
-          rejected.add(1, `${at}.spans.${i}: ${describeIssue(firstIssue(one.error))}`);
+          rejected.add(1, `${at}.spans.${i}: ${zodProblem(one.error).message}`);
         }
       });
     }
