@@ -35,6 +35,9 @@ export interface IngestStats {
   rejectedSpans: number;
 }
 
+/** An edge's lastSeenAt is refreshed at most this often: it drives idle-edge display, not rates. */
+const EDGE_TOUCH_INTERVAL_MS = 30_000;
+
 interface IngestBatch {
   rows: RollupRow[];
   edges: { source: string; destination: string }[];
@@ -56,6 +59,8 @@ export class IngestService {
   private readonly trackers: DeltaTrackers;
   /** Services (and versions) already ensured in the registry, so that most batches skip that write. */
   private readonly ensured = new Set<string>();
+  /** When each edge was last written to the edges table. */
+  private readonly edgeTouchedAt = new Map<string, number>();
   private readonly writer = new GroupCommit<IngestBatch>((batches) => this.write(batches));
 
   constructor(private readonly options: IngestServiceOptions) {
@@ -114,6 +119,7 @@ export class IngestService {
     const nowMs = this.options.now().getTime();
     this.trackers.counters.prune(nowMs);
     this.trackers.histograms.prune(nowMs);
+    for (const [key, at] of this.edgeTouchedAt) if (nowMs - at > EDGE_TOUCH_INTERVAL_MS) this.edgeTouchedAt.delete(key);
   }
 
   /** Waits for writes in flight. */
@@ -141,8 +147,16 @@ export class IngestService {
       this.ensured.add(key);
     }
     const edges = new Map<string, { source: string; destination: string }>();
-    for (const b of batches) for (const e of b.edges) edges.set(`${e.source}\u0000${e.destination}`, e);
-    await this.options.db.edges.touch([...edges.values()], now);
+    for (const b of batches) {
+      for (const e of b.edges) {
+        const key = `${e.source}\u0000${e.destination}`;
+        if (now.getTime() - (this.edgeTouchedAt.get(key) ?? -Infinity) >= EDGE_TOUCH_INTERVAL_MS) edges.set(key, e);
+      }
+    }
+    if (edges.size > 0) {
+      await this.options.db.edges.touch([...edges.values()], now);
+      for (const key of edges.keys()) this.edgeTouchedAt.set(key, now.getTime());
+    }
     await this.options.db.rollups.add(mergeRollupRows(batches.flatMap((b) => b.rows)));
   }
 }
