@@ -1,5 +1,6 @@
 // The storage layer's entry point: openDatabase(DATABASE_URL) migrates the database and returns the
 // repositories. Nothing outside db/ imports Prisma.
+import { auditRepository } from "./audit-repository";
 import { parseDatabaseUrl } from "./database-url";
 import { configStatusRepository } from "./config-status-repository";
 import { edgeRepository } from "./edge-repository";
@@ -13,6 +14,7 @@ import { rollupRepository } from "./rollup-repository";
 import { userRepository } from "./user-repository";
 
 export type * from "./repositories";
+export { AUDIT_ACTIONS } from "./repositories";
 export { UnsupportedDatabaseUrlError } from "./database-url";
 export { UniqueConstraintError } from "./errors";
 export { SchemaEngineError } from "./migrations/schema-engine";
@@ -32,6 +34,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     registry: registryRepository(client),
     revisions: meshRevisionRepository(client),
     policies: policyRepository(client),
+    audit: auditRepository(client),
     configStatus: configStatusRepository(client),
     rollups: rollupRepository(client, target.provider),
     edges: edgeRepository(client),

@@ -1,5 +1,6 @@
 // Policies as immutable revisions per service; each save is one new mesh revision, in one transaction.
 import { ZPolicySpec } from "@trellis/mesh-model";
+import { appendAudit } from "./audit-repository";
 import { parseJsonColumn } from "./columns";
 import { bumpRevision } from "./mesh-revision-repository";
 import type { DbClient } from "./prisma-client";
@@ -18,15 +19,22 @@ export function policyRepository(db: DbClient): PolicyRepository {
       return new Map(rows.map((row) => [row.service, parseJsonColumn(ZPolicySpec, row.spec)]));
     },
 
-    async save({ service, spec, author, message, now }) {
+    async save({ service, spec, author, message, now, action = "policy.update" }) {
       // Stored exactly as it will be read back: a spec that does not parse never reaches the table.
       const json = JSON.stringify(ZPolicySpec.parse(spec));
       const row = await db.$transaction(async (tx) => {
         // The bump is the transaction's first statement, so SQLite takes its write lock up front.
         const revision = await bumpRevision(tx, `policy ${service}: ${message}`, now);
-        return tx.policyRevision.create({ data: { service, revision, spec: json, author, message, createdAt: now } });
+        const created = await tx.policyRevision.create({ data: { service, revision, spec: json, author, message, createdAt: now } });
+        await appendAudit(tx, { at: now, actor: author, action, service, revision, message });
+        return created;
       });
       return toRecord(row);
+    },
+
+    async get(service, revision) {
+      const row = await db.policyRevision.findUnique({ where: { service_revision: { service, revision } } });
+      return row ? toRecord(row) : null;
     },
 
     async history(service) {

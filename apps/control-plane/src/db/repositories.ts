@@ -60,12 +60,48 @@ export interface PolicyRevisionRecord {
   createdAt: Date;
 }
 
+/** What an operator did to the configuration; every policy revision is written with one audit entry. */
+export const AUDIT_ACTIONS = ["policy.update", "policy.reset", "policy.rollback"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface PolicySaveInput {
+  service: string;
+  spec: PolicySpec;
+  author: string;
+  message: string;
+  now: Date;
+  /** Recorded in the audit log, in the same transaction; "policy.update" when absent. */
+  action?: AuditAction;
+}
+
 export interface PolicyRepository {
   /** The latest spec of every service that has one. */
   currentSpecs(): Promise<Map<string, PolicySpec>>;
-  /** Stores an immutable new revision of a service's policy; bumps the mesh revision in the same transaction. */
-  save(input: { service: string; spec: PolicySpec; author: string; message: string; now: Date }): Promise<PolicyRevisionRecord>;
+  /**
+   * Stores an immutable new revision of a service's policy and its audit entry; bumps the mesh
+   * revision in the same transaction.
+   */
+  save(input: PolicySaveInput): Promise<PolicyRevisionRecord>;
+  /** Every revision of a service's policy, newest first. */
   history(service: string): Promise<PolicyRevisionRecord[]>;
+  /** One revision of a service's policy, or null. */
+  get(service: string, revision: number): Promise<PolicyRevisionRecord | null>;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: Date;
+  actor: string;
+  action: AuditAction;
+  service: string;
+  /** The mesh revision the action produced. */
+  revision: number;
+  message: string;
+}
+
+export interface AuditRepository {
+  /** Newest first (by time, then by insertion), at most `limit`. */
+  list(limit: number): Promise<AuditRecord[]>;
 }
 
 export interface ConfigStatusRecord {
@@ -148,6 +184,7 @@ export interface Repositories {
   registry: RegistryRepository;
   revisions: MeshRevisionRepository;
   policies: PolicyRepository;
+  audit: AuditRepository;
   configStatus: ConfigStatusRepository;
   rollups: RollupRepository;
   edges: EdgeRepository;

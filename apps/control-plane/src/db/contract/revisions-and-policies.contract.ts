@@ -1,4 +1,4 @@
-// Contract: the mesh revision counter and the policy revisions that bump it.
+// Contract: the mesh revision counter, the policy revisions that bump it, and the audit log they write.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openDatabase } from "../index";
@@ -60,11 +60,43 @@ export function revisionAndPolicyContract(ctx: SharedDatabase): void {
       assert.deepEqual((await ctx.db.policies.history("catalog")).map((h) => h.revision), Array.from({ length: 10 }, (_, i) => 10 - i));
     });
 
-    it("refuses a spec that does not parse, without using up a revision", async () => {
+    it("reads one revision of one service back, and null for any other", async () => {
+      const saved = await save("catalog", 3, 1);
+      await save("reviews", 4, 2);
+      assert.deepEqual(await ctx.db.policies.get("catalog", saved.revision), saved);
+      assert.equal(await ctx.db.policies.get("reviews", saved.revision), null);
+      assert.equal(await ctx.db.policies.get("catalog", 99), null);
+    });
+
+    it("refuses a spec that does not parse, without using up a revision or an audit entry", async () => {
       const invalid = JSON.parse('{"service":"catalog","retry":{"attempts":0}}'); // what a bug upstream could pass
       await assert.rejects(ctx.db.policies.save({ service: "catalog", spec: invalid, author: "ada", message: "bad", now: T0 }));
       assert.equal(await ctx.db.revisions.current(), 0);
       assert.deepEqual(await ctx.db.policies.history("catalog"), []);
+      assert.deepEqual(await ctx.db.audit.list(10), []);
+    });
+  });
+
+  describe("audit log", () => {
+    it("records every policy save with its actor, time, action, service, revision and message", async () => {
+      await ctx.db.policies.save({ service: "catalog", spec: spec("catalog", 2), author: "ada", message: "two", now: at(1) });
+      await ctx.db.policies.save({ service: "catalog", spec: { service: "catalog" }, author: "bob", message: "defaults", now: at(2), action: "policy.reset" });
+      await ctx.db.policies.save({ service: "catalog", spec: spec("catalog", 2), author: "ada", message: "back", now: at(3), action: "policy.rollback" });
+      const entries = await ctx.db.audit.list(10);
+      assert.deepEqual(
+        entries.map(({ id: _id, ...rest }) => rest),
+        [
+          { at: at(3), actor: "ada", action: "policy.rollback", service: "catalog", revision: 3, message: "back" },
+          { at: at(2), actor: "bob", action: "policy.reset", service: "catalog", revision: 2, message: "defaults" },
+          { at: at(1), actor: "ada", action: "policy.update", service: "catalog", revision: 1, message: "two" },
+        ],
+      );
+    });
+
+    it("lists newest first within the limit, insertion order breaking ties in time", async () => {
+      for (let i = 0; i < 5; i++) await ctx.db.policies.save({ service: `svc-${i}`, spec: spec(`svc-${i}`, 2), author: "ada", message: `m${i}`, now: at(i < 3 ? 1 : i) });
+      assert.deepEqual((await ctx.db.audit.list(4)).map((e) => e.message), ["m4", "m3", "m2", "m1"]);
+      assert.deepEqual(await ctx.db.audit.list(0), []);
     });
   });
 }
