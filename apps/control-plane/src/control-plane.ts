@@ -91,7 +91,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       topology,
       sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
       recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),
-      sidecars: () => listSidecars({ db, now, connected: () => hub.connectedInstanceIds(), ackTimeoutMs: timings.ackTimeoutMs }),
+      sidecars: () => listSidecars({ db, now, connected: () => hub.connectedRevisions(), ackTimeoutMs: timings.ackTimeoutMs }),
       health: async () => {
         let revision: number;
         try {

@@ -60,3 +60,12 @@ export function bundleFor(snapshot: MeshSnapshot, sidecar: { service: string; ve
     localSpec: snapshot.specs.get(sidecar.service),
   });
 }
+
+/**
+ * What a bundle says, without its revision and time: two bundles with the same key configure a
+ * sidecar identically. compileBundle orders services and endpoints, so equal content is equal text.
+ */
+export function bundleContentKey(bundle: Bundle): string {
+  const { revision: _revision, generatedAt: _generatedAt, ...content } = bundle;
+  return JSON.stringify(content);
+}

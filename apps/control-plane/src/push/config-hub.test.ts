@@ -1,5 +1,5 @@
 // ConfigHub with a real database: a subscriber that stops reading gets only the latest bundle once
-// it reads again, never a queue of every revision.
+// it reads again, never a queue of every revision; a change reaches only the sidecars it affects.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,7 +64,9 @@ it("a slow subscriber gets the first bundle, then only the latest revision", asy
   await sleep(50); // the pump is now stuck in send()
   let last = 0;
   for (let i = 0; i < 30; i++) {
-    last = await db.revisions.bump(`change ${i}`);
+    // Each change is one the sidecar must see: its own service's health check.
+    const spec = { service: "client", healthCheck: { path: `/health-${i}` } };
+    last = (await db.policies.save({ service: "client", spec, author: "test", message: `change ${i}`, now: new Date() })).revision;
     hub.meshChanged();
   }
   await sleep(100);
@@ -91,5 +93,42 @@ it("a subscriber whose transport fails is dropped", async () => {
   );
   await until("the failing subscriber to be dropped", () => hub.subscriberCount === 0);
   assert.equal(closed, true);
+  await hub.close();
+});
+
+it("pushes a change only to the sidecars whose bundle it changes", async () => {
+  const now = new Date();
+  const lease = new Date(now.getTime() + 60_000);
+  for (const [instanceId, service] of [["client-1", "client"], ["catalog-1", "catalog"]] as const) {
+    await db.registry.register({ instanceId, service, version: "v1", host: "h", inboundPort: 1, labels: {}, now, leaseExpiresAt: lease });
+  }
+  const hub = new ConfigHub({ db, now: () => new Date(), log: memoryLogger() });
+  const client = new PausableSink();
+  const catalog = new PausableSink();
+  hub.subscribe({ instanceId: "client-1", service: "client", version: "v1" }, client);
+  hub.subscribe({ instanceId: "catalog-1", service: "catalog", version: "v1" }, catalog);
+  await until("first bundles", () => client.received.length === 1 && catalog.received.length === 1);
+  const first = catalog.received[0]!.revision;
+
+  // Calls to catalog change: its callers get a new bundle, catalog's own sidecar does not.
+  const retry = await db.policies.save({ service: "catalog", spec: { service: "catalog", retry: { attempts: 3 } }, author: "t", message: "retry", now });
+  hub.meshChanged();
+  await until("the caller's new bundle", () => client.received.length === 2);
+  assert.equal(client.received[1]!.revision, retry.revision);
+  assert.equal(client.received[1]!.services["catalog"]?.routes[0]?.retry.attempts, 3);
+  // A bare bump (nothing changed for anyone) is not pushed either.
+  await db.revisions.bump("nothing");
+  hub.meshChanged();
+  await sleep(100);
+  assert.equal(catalog.received.length, 1);
+  assert.equal(client.received.length, 2);
+  assert.deepEqual(Object.fromEntries(hub.connectedRevisions()), { "client-1": retry.revision, "catalog-1": first });
+
+  // Its health check changes: now catalog's own sidecar is concerned (and its callers, who see the same service).
+  const health = await db.policies.save({ service: "catalog", spec: { service: "catalog", retry: { attempts: 3 }, healthCheck: { path: "/ready" } }, author: "t", message: "hc", now });
+  hub.meshChanged();
+  await until("catalog's own new bundle", () => catalog.received.length === 2 && client.received.length === 3);
+  assert.equal(catalog.received[1]!.localHealthCheck.path, "/ready");
+  assert.equal(catalog.received[1]!.revision, health.revision);
   await hub.close();
 });

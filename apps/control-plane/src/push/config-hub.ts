@@ -1,10 +1,11 @@
 // Pushes config to connected sidecars: on connect the current bundle, then a new one on every mesh
-// revision. Each subscriber has a one-slot mailbox and its own pump, so a slow sidecar only ever
-// gets the latest bundle and never holds up the others.
+// revision that changes what that sidecar's bundle says (a change elsewhere in the mesh reaches only
+// the sidecars it affects). Each subscriber has a one-slot mailbox and its own pump, so a slow
+// sidecar only ever gets the latest bundle and never holds up the others.
 import type { Bundle } from "@trellis/mesh-model";
 import type { Repositories } from "../db/repositories";
 import type { Logger } from "../log";
-import { bundleFor, readMeshSnapshot, type MeshSnapshot, type SnapshotSources } from "./bundle-builder";
+import { bundleContentKey, bundleFor, readMeshSnapshot, type MeshSnapshot, type SnapshotSources } from "./bundle-builder";
 import { LatestMailbox } from "./latest-mailbox";
 
 /** Where a subscriber's bundles go: the transport (SSE) behind it. */
@@ -26,6 +27,8 @@ interface Subscriber extends SubscriberIdentity {
   sink: ConfigSink;
   mailbox: LatestMailbox<Bundle>;
   lastSentRevision: number;
+  /** bundleContentKey of the latest bundle offered, and that bundle's revision: the one it must ACK to be in sync. */
+  offered: { key: string; revision: number } | undefined;
   done: Promise<void>;
 }
 
@@ -53,7 +56,7 @@ export class ConfigHub {
       sink.close();
       return () => {};
     }
-    const sub: Subscriber = { ...identity, sink, mailbox: new LatestMailbox<Bundle>(), lastSentRevision: -1, done: Promise.resolve() };
+    const sub: Subscriber = { ...identity, sink, mailbox: new LatestMailbox<Bundle>(), lastSentRevision: -1, offered: undefined, done: Promise.resolve() };
     this.subscribers.add(sub);
     sub.done = this.pump(sub);
     this.options.log.info("config_stream_opened", { instanceId: sub.instanceId, subscribers: this.subscribers.size });
@@ -80,6 +83,15 @@ export class ConfigHub {
 
   connectedInstanceIds(): ReadonlySet<string> {
     return new Set([...this.subscribers].map((s) => s.instanceId));
+  }
+
+  /**
+   * Connected sidecars with the revision each must acknowledge to be in sync: that of the latest
+   * bundle offered to it, which stays behind the mesh revision while changes do not concern it
+   * (undefined until its first bundle is compiled).
+   */
+  connectedRevisions(): ReadonlyMap<string, number | undefined> {
+    return new Map([...this.subscribers].map((s) => [s.instanceId, s.offered?.revision]));
   }
 
   get subscriberCount(): number {
@@ -115,12 +127,18 @@ export class ConfigHub {
       }
       this.knownRevision = snapshot.revision;
       // Sidecars of one service and version get the same bundle: compile it once.
-      const compiled = new Map<string, Bundle>();
+      const compiled = new Map<string, { bundle: Bundle; key: string }>();
       for (const sub of this.subscribers) {
-        const key = `${sub.service}\u0000${sub.version}`;
-        let bundle = compiled.get(key);
-        if (!bundle) compiled.set(key, (bundle = bundleFor(snapshot, sub)));
-        sub.mailbox.put(bundle);
+        const identity = `${sub.service}\u0000${sub.version}`;
+        let entry = compiled.get(identity);
+        if (!entry) {
+          const bundle = bundleFor(snapshot, sub);
+          compiled.set(identity, (entry = { bundle, key: bundleContentKey(bundle) }));
+        }
+        // Same content as the latest offered (a change elsewhere in the mesh): nothing to push.
+        if (sub.offered?.key === entry.key) continue;
+        sub.offered = { key: entry.key, revision: entry.bundle.revision };
+        sub.mailbox.put(entry.bundle);
       }
     }
   }

@@ -6,7 +6,8 @@ import { syncStateOf } from "./sync-state";
 
 export interface SidecarStatusOptions {
   db: Pick<Repositories, "registry" | "revisions" | "configStatus">;
-  connected: () => ReadonlySet<string>;
+  /** Sidecars with a config stream open here, with the revision each must ACK (see ConfigHub.connectedRevisions). */
+  connected: () => ReadonlyMap<string, number | undefined>;
   now: () => Date;
   ackTimeoutMs: number;
 }
@@ -26,7 +27,9 @@ export async function listSidecars(options: SidecarStatusOptions): Promise<Sidec
     .map((i): SidecarSummary => {
       const status = statusOf.get(i.instanceId);
       const up = isUp(i, nowMs);
-      const syncState = syncStateOf({ up, connected: connected.has(i.instanceId), currentRevision, status, nowMs, ackTimeoutMs: options.ackTimeoutMs });
+      // A sidecar no change has concerned since its last bundle is in sync with that bundle's revision.
+      const wanted = connected.get(i.instanceId) ?? currentRevision;
+      const syncState = syncStateOf({ up, connected: connected.has(i.instanceId), currentRevision: wanted, status, nowMs, ackTimeoutMs: options.ackTimeoutMs });
       return {
         instanceId: i.instanceId,
         service: i.service,

@@ -7,6 +7,7 @@ export interface SyncInputs {
   up: boolean;
   /** Its config stream is open (to this control plane). */
   connected: boolean;
+  /** The revision this sidecar should run: that of the latest bundle compiled for it. */
   currentRevision: number;
   status: ConfigStatusRecord | undefined;
   nowMs: number;
