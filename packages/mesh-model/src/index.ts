@@ -11,3 +11,4 @@ export * from "./policy/diff";
 export * from "./api/errors";
 export * from "./api/sidecar-api";
 export * from "./api/console-api";
+export * from "./api/policy-api";
