@@ -8,6 +8,7 @@ import { ControlPlaneApi } from "./control/control-api";
 import { ControlSession } from "./control/control-session";
 import { createAdminServer } from "./admin/admin-server";
 import { toTarget } from "./balancers/balancer";
+import { EndpointLoads } from "./balancers/endpoint-load";
 import type { SidecarConfig } from "./config";
 import { createUpstreamAgent } from "./http/upstream-agent";
 import { deriveInstanceId } from "./instance-id";
@@ -48,7 +49,8 @@ const LOOPBACK = "127.0.0.1";
 export async function startSidecar(config: SidecarConfig, options: StartOptions = {}): Promise<Sidecar> {
   const log = options.log ?? createLogger({ service: config.service, level: config.logLevel });
   const identity = { service: config.service, version: config.version };
-  const store = new SnapshotStore(identity, log);
+  // Endpoint load (in flight, latency) outlives snapshots so a new bundle keeps balancing on what it knows.
+  const store = new SnapshotStore(identity, log, { loads: new EndpointLoads(), log });
   const dispatcher = createUpstreamAgent();
   let draining = false;
 

@@ -1,7 +1,8 @@
 // What a balancer picks from and what it returns. Balancers are per destination and live inside one
-// configuration snapshot; per-endpoint load state that must outlive a snapshot (least-request's
-// in-flight counts, peak-EWMA's latency) will be kept by instance id outside it.
+// configuration snapshot; per-endpoint load (in-flight count, peak-EWMA latency) outlives snapshots
+// in `EndpointLoads`, keyed by instance id, and each target carries a reference to its own.
 import type { Endpoint } from "@trellis/mesh-model";
+import { EndpointLoad } from "./endpoint-load";
 
 export interface EndpointTarget {
   readonly instanceId: string;
@@ -11,16 +12,18 @@ export interface EndpointTarget {
   /** "host:port", for logs and the endpoint attribute. */
   readonly address: string;
   readonly weight: number;
+  /** Updated by the balance layer around every try; read by least-request and peak-EWMA. */
+  readonly load: EndpointLoad;
 }
 
 export interface Balancer {
   readonly size: number;
-  /** Undefined when there is nothing to pick from. */
-  pick(): EndpointTarget | undefined;
+  /** Undefined when there is nothing to pick from. `avoid` (the previous try's endpoint) is skipped when another exists. */
+  pick(avoid?: EndpointTarget): EndpointTarget | undefined;
 }
 
-export function toTarget(e: Endpoint): EndpointTarget {
+export function toTarget(e: Endpoint, load: EndpointLoad = new EndpointLoad()): EndpointTarget {
   const host = e.host.includes(":") && !e.host.startsWith("[") ? `[${e.host}]` : e.host;
   const address = `${host}:${e.port}`;
-  return { instanceId: e.instanceId, version: e.version, origin: `http://${address}`, address, weight: e.weight };
+  return { instanceId: e.instanceId, version: e.version, origin: `http://${address}`, address, weight: e.weight, load };
 }

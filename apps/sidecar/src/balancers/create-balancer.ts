@@ -1,28 +1,45 @@
 // Chooses the balancer implementation for a destination's configured load-balancer type.
 import type { LoadBalancerType } from "@trellis/mesh-model";
+import type { Logger } from "../log";
+import { systemClock, type Clock, type Random } from "../time/clock";
 import type { Balancer, EndpointTarget } from "./balancer";
+import { leastRequestScore, peakEwmaScore, PowerOfChoicesBalancer, type PickExplanation } from "./power-of-choices";
 import { RoundRobinBalancer } from "./round-robin";
 
 export interface BalancerChoice {
   balancer: Balancer;
-  /** The type actually in use; differs from the configured one while a type is not implemented yet. */
+  /** The type actually in use (every configured type is implemented; kept so a future fallback is visible). */
   effective: LoadBalancerType;
 }
 
 export interface BalancerOptions {
   /** Where round robin starts; random in production so sidecars do not all hit the same endpoint first. */
   start?: number;
+  /** Candidates per pick for least-request and peak-EWMA (the bundle's `loadBalancer.choiceCount`). */
+  choiceCount?: number;
+  random?: Random;
+  clock?: Clock;
+  /** With debug logging on, every least-request / peak-EWMA pick is explained in a `balancer_pick` line. */
+  log?: Logger;
+  /** Names the destination in those lines. */
+  service?: string;
 }
 
 export function createBalancer(type: LoadBalancerType, targets: readonly EndpointTarget[], options: BalancerOptions = {}): BalancerChoice {
-  const start = options.start ?? Math.floor(Math.random() * 1_000_000);
-  switch (type) {
-    case "round-robin":
-      return { balancer: new RoundRobinBalancer(targets, start), effective: "round-robin" };
-    // Seams for the next data-plane issue: least-request (power of N choices) and peak-EWMA.
-    // Until they land, these destinations are balanced round robin and the snapshot reports it.
-    case "least-request":
-    case "peak-ewma":
-      return { balancer: new RoundRobinBalancer(targets, start), effective: "round-robin" };
-  }
+  const random = options.random ?? Math.random;
+  const start = options.start ?? Math.floor(random() * 1_000_000);
+  if (type === "round-robin") return { balancer: new RoundRobinBalancer(targets, start), effective: type };
+  const log = options.log;
+  // Decided once per snapshot: with debug off a pick allocates nothing for explanations.
+  const explain = log?.enabled("debug")
+    ? (e: PickExplanation) => log.debug("balancer_pick", { service: options.service, balancer: type, ...e })
+    : undefined;
+  const balancer = new PowerOfChoicesBalancer(targets, {
+    choiceCount: options.choiceCount ?? 2,
+    score: type === "least-request" ? leastRequestScore : peakEwmaScore,
+    random,
+    clock: options.clock ?? systemClock,
+    explain,
+  });
+  return { balancer, effective: type };
 }

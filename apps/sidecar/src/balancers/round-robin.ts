@@ -11,7 +11,9 @@ export class RoundRobinBalancer implements Balancer {
     this.size = this.rr.size;
   }
 
-  pick(): EndpointTarget | undefined {
-    return this.rr.pick();
+  pick(avoid?: EndpointTarget): EndpointTarget | undefined {
+    const t = this.rr.pick();
+    // A retry moves on to the next endpoint in the rotation when there is one.
+    return t === avoid && this.size > 1 ? this.rr.pick() : t;
   }
 }

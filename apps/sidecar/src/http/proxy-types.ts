@@ -19,8 +19,8 @@ export interface ProxyRequest {
   readonly host: string;
   /** Already stripped of hop-by-hop headers; layers may add to it until forward sends it. */
   readonly headers: HeaderMap;
-  /** Streamed through, never buffered; null when the request has no body. */
-  readonly body: Readable | null;
+  /** Streamed through; buffered (a Uint8Array) only by the retry layer, up to its cap; null when there is no body. */
+  readonly body: Readable | Uint8Array | null;
   /** Aborted when the caller goes away; reaches undici. */
   readonly signal: AbortSignal;
   readonly ctx: RequestContext;
@@ -40,6 +40,10 @@ export interface RequestContext {
   route?: RouteEntry;
   /** Set by the balance layer (outbound) or the local-app layer (inbound). */
   endpoint?: EndpointTarget;
+  /** Clock time by which the request must have its response headers; set by the request-timeout layer. */
+  deadline?: number;
+  /** Tries made so far, set by the retry layer; above 1 the request counts as `retried`. */
+  tries?: number;
 }
 
 export interface ProxyResponse {

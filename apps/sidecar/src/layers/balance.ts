@@ -1,23 +1,45 @@
 // Chooses the endpoint: by the route's version weights when it has them, then by the version's (or
-// the service's) balancer. No endpoint to choose is an explicit 503, never a guess.
+// the service's) balancer. No endpoint to choose is an explicit 503, never a guess. It also keeps
+// the endpoint's load current around the try: in flight until response headers, then the round trip.
 import { InternalError, NoEndpointsError } from "../errors";
 import type { Layer } from "../http/proxy-types";
+import { systemClock, type Clock } from "../time/clock";
 
-export function balanceLayer(): Layer {
+/** A failed try counts as at least this slow, so a fast-failing endpoint does not attract traffic. */
+export const FAILURE_RTT_MS = 1_000;
+
+export function balanceLayer(clock: Clock = systemClock): Layer {
   return (next) => async (req) => {
     const { destination, route } = req.ctx;
     if (!destination || !route) throw new InternalError("balance reached without a route");
+    // On a retry the previous try's endpoint is still in ctx: prefer another one.
+    const previous = req.ctx.endpoint;
+    let endpoint;
     if (route.split) {
       const choice = route.split.pick();
       if (!choice) throw new NoEndpointsError(`route "${route.name}" of service "${destination.name}" has no backend with weight above 0`);
-      const endpoint = choice.balancer?.pick();
+      endpoint = choice.balancer?.pick(previous);
       if (!endpoint) throw new NoEndpointsError(`service "${destination.name}" has no endpoints of version "${choice.version}" (route "${route.name}")`);
-      req.ctx.endpoint = endpoint;
     } else {
-      const endpoint = destination.balancer.pick();
+      endpoint = destination.balancer.pick(previous);
       if (!endpoint) throw new NoEndpointsError(`service "${destination.name}" has no endpoints`);
-      req.ctx.endpoint = endpoint;
     }
-    return next(req);
+    req.ctx.endpoint = endpoint;
+    const load = endpoint.load;
+    const sentAt = clock.now();
+    load.pending++;
+    try {
+      const res = await next(req);
+      const now = clock.now();
+      load.observe(now - sentAt, now);
+      return res;
+    } catch (err) {
+      const now = clock.now();
+      // A cancelled try tells how slow the endpoint was; a refused or broken one is penalised.
+      load.observe(req.signal.aborted ? now - sentAt : Math.max(now - sentAt, FAILURE_RTT_MS), now);
+      throw err;
+    } finally {
+      load.pending--;
+    }
   };
 }

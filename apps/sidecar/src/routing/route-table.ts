@@ -2,8 +2,11 @@
 // its balancers, built once per bundle so that a request does a map lookup and a few predicates.
 import type { CompiledRoute, CompiledService, LoadBalancerType } from "@trellis/mesh-model";
 import type { HeaderMap } from "../http/proxy-types";
-import { createBalancer } from "../balancers/create-balancer";
+import { createBalancer, type BalancerOptions } from "../balancers/create-balancer";
 import { toTarget, type Balancer, type EndpointTarget } from "../balancers/balancer";
+import type { EndpointLoads } from "../balancers/endpoint-load";
+import type { Logger } from "../log";
+import type { Clock, Random } from "../time/clock";
 import { VersionSplit } from "../balancers/version-split";
 import { compileRouteMatcher, type RouteMatcher } from "./route-match";
 
@@ -28,14 +31,29 @@ export interface Destination {
 export interface DestinationOptions {
   /** Fixed start of round robin, for tests; random otherwise. */
   balancerStart?: number;
+  /** Load state shared across snapshots; without it each snapshot starts its endpoints afresh. */
+  loads?: EndpointLoads;
+  random?: Random;
+  clock?: Clock;
+  /** For `balancer_pick` debug lines. */
+  log?: Logger;
 }
 
 export function buildDestination(service: CompiledService, where: string, options: DestinationOptions = {}): Destination {
-  const targets = service.endpoints.map(toTarget);
+  const loads = options.loads;
+  const targets = service.endpoints.map((e) => toTarget(e, loads?.of(e.instanceId)));
   const type = service.loadBalancer.type;
-  const all = createBalancer(type, targets, { start: options.balancerStart });
+  const lbOptions: BalancerOptions = {
+    start: options.balancerStart,
+    choiceCount: service.loadBalancer.choiceCount,
+    random: options.random,
+    clock: options.clock,
+    log: options.log,
+    service: service.name,
+  };
+  const all = createBalancer(type, targets, lbOptions);
   const needsVersions = service.routes.some((r) => r.backends.length > 0);
-  const byVersion = needsVersions ? balancersByVersion(type, targets, options.balancerStart) : new Map<string, Balancer>();
+  const byVersion = needsVersions ? balancersByVersion(type, targets, lbOptions) : new Map<string, Balancer>();
   const routes = service.routes.map(
     (policy, i): RouteEntry => ({
       name: policy.name,
@@ -54,7 +72,7 @@ export function matchRoute(dest: Destination, method: string, pathname: string, 
   return undefined;
 }
 
-function balancersByVersion(type: LoadBalancerType, targets: readonly EndpointTarget[], start: number | undefined): Map<string, Balancer> {
+function balancersByVersion(type: LoadBalancerType, targets: readonly EndpointTarget[], options: BalancerOptions): Map<string, Balancer> {
   const groups = new Map<string, EndpointTarget[]>();
   for (const t of targets) {
     const g = groups.get(t.version);
@@ -62,6 +80,6 @@ function balancersByVersion(type: LoadBalancerType, targets: readonly EndpointTa
     else groups.set(t.version, [t]);
   }
   const out = new Map<string, Balancer>();
-  for (const [version, group] of groups) out.set(version, createBalancer(type, group, { start }).balancer);
+  for (const [version, group] of groups) out.set(version, createBalancer(type, group, options).balancer);
   return out;
 }

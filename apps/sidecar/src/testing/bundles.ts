@@ -16,7 +16,7 @@ export function makeBundle(revision: number, destinations: TestDestination[] = [
     sidecar: { ...ME },
     destinations: destinations.map((d) => ({
       service: d.service,
-      // Round robin unless a test says otherwise: the compile default (peak-EWMA) is not implemented yet.
+      // Round robin unless a test says otherwise, so picks are deterministic (the compile default is peak-EWMA).
       spec: { service: d.service, loadBalancer: { type: "round-robin" }, ...d.spec },
       endpoints: (d.endpoints ?? []).map((e, i) => ({
         instanceId: e.instanceId ?? `${d.service}-${e.version ?? "v1"}-${i}`,
