@@ -11,6 +11,8 @@ export type ProxyErrorCode =
   | "no_endpoints"
   | "denied"
   | "timed_out"
+  | "per_try_timeout"
+  | "fault_injected"
   | "breaker_open"
   | "upstream_connect_failed"
   | "upstream_reset"
@@ -98,6 +100,21 @@ export class DeniedError extends ProxyError {
 export class DeadlineExceededError extends ProxyError {
   readonly code = "timed_out";
   readonly outcome = "timed_out";
+}
+
+/** One try passed the route's per-try timeout; the retry layer may try again. */
+export class PerTryTimeoutError extends ProxyError {
+  readonly code = "per_try_timeout";
+  readonly outcome = "timed_out";
+}
+
+/** The route's fault policy aborted this request on purpose; answered with the configured status. */
+export class FaultAbortError extends ProxyError {
+  readonly code = "fault_injected";
+  readonly outcome = "error";
+  constructor(readonly status: number) {
+    super(`aborted by the route's fault injection policy with status ${status}`);
+  }
 }
 
 export class BreakerOpenError extends ProxyError {

@@ -18,6 +18,7 @@ import { routeLayer } from "./layers/route";
 import { telemetryLayer } from "./layers/telemetry";
 import type { Logger } from "./log";
 import type { RequestRecorder } from "./telemetry/request-recorder";
+import { systemClock, type Clock } from "./time/clock";
 
 export interface Stack {
   handle: Handler;
@@ -29,9 +30,11 @@ export interface OutboundDeps {
   log: Logger;
   recorder: RequestRecorder;
   dispatcher: Dispatcher;
+  /** Injected so tests can run timeouts and backoff on a manual clock. */
+  clock?: Clock;
 }
 
-export function outboundStack({ log, recorder, dispatcher }: OutboundDeps): Stack {
+export function outboundStack({ log, recorder, dispatcher, clock = systemClock }: OutboundDeps): Stack {
   const onTelemetryError = (error: unknown) => log.warn("telemetry_record_failed", { error });
   return stack(
     [
@@ -39,10 +42,10 @@ export function outboundStack({ log, recorder, dispatcher }: OutboundDeps): Stac
       telemetryLayer(recorder, onTelemetryError),
       routeLayer(),
       authorizeLayer(),
-      requestTimeoutLayer(),
+      requestTimeoutLayer(clock),
       retryLayer(),
-      perTryTimeoutLayer(),
-      balanceLayer(),
+      perTryTimeoutLayer(clock),
+      balanceLayer(clock),
     ],
     forwardHandler(dispatcher),
   );

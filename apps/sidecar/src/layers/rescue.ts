@@ -1,7 +1,7 @@
 // The outermost layer and the only place that knows HTTP status codes: a typed failure from any
 // layer below becomes a response with an ApiError body and an `x-trellis-error` reason header.
 import type { ApiError } from "@trellis/mesh-model";
-import { ProxyError, type ProxyErrorCode } from "../errors";
+import { FaultAbortError, ProxyError, type ProxyErrorCode } from "../errors";
 import { HEADER_ERROR } from "../http/mesh-headers";
 import type { Layer, ProxyRequest, ProxyResponse } from "../http/proxy-types";
 import type { Logger } from "../log";
@@ -20,6 +20,9 @@ export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
   no_endpoints: 503,
   breaker_open: 503,
   timed_out: 504,
+  per_try_timeout: 504,
+  // Replaced by the fault policy's own status; see statusOf.
+  fault_injected: 503,
   upstream_timeout: 504,
 };
 
@@ -44,7 +47,7 @@ function errorResponse(err: unknown, req: ProxyRequest, log: Logger): ProxyRespo
   const body: ApiError = { error: { code, message } };
   const bytes = Buffer.from(JSON.stringify(body));
   return {
-    status: STATUS_BY_CODE[code],
+    status: err instanceof FaultAbortError ? err.status : STATUS_BY_CODE[code],
     headers: { "content-type": "application/json", "content-length": bytes.length, [HEADER_ERROR]: code, "x-request-id": req.ctx.requestId },
     body: bytes,
   };
