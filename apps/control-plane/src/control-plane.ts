@@ -10,6 +10,7 @@ import { IngestService } from "./ingest/ingest-service";
 import { preloadOtlpProto } from "./ingest/otlp-proto";
 import type { Logger } from "./log";
 import { every, type Periodic } from "./periodic";
+import { PolicyService } from "./policies/policy-service";
 import { recordConfigAnswer } from "./push/config-answers";
 import { ConfigHub } from "./push/config-hub";
 import { listSidecars } from "./push/sidecar-status";
@@ -81,6 +82,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       onMeshChanged: () => hub.meshChanged(),
     });
     const ingest = new IngestService({ db, now, log, retention10sMs: config.retention10sMs, retention1mMs: config.retention1mMs, startedAt: now() });
+    const policies = new PolicyService({ db, now, log, onChanged: () => hub.meshChanged() });
     const topology = new TopologyService({ db, now, retention10sMs: config.retention10sMs });
     await registry.start();
 
@@ -89,6 +91,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       registry,
       hub,
       topology,
+      policies,
       sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
       recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),
       sidecars: () => listSidecars({ db, now, connected: () => hub.connectedRevisions(), ackTimeoutMs: timings.ackTimeoutMs }),

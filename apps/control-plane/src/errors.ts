@@ -1,11 +1,13 @@
 // The control plane's typed errors. Services throw these; each server turns them into HTTP in one
 // place (http/error-status.ts), so no service knows a status code.
+import { formatFieldIssues, type FieldIssue } from "@trellis/mesh-model";
 
 export type ErrorCode =
   | "bad_request"
   | "invalid_body"
   | "invalid_query"
   | "invalid_params"
+  | "invalid_policy"
   | "not_found"
   | "unknown_instance"
   | "unsupported_media_type"
@@ -36,6 +38,24 @@ export class InvalidRequestError extends TrellisError {
 export class UnknownInstanceError extends TrellisError {
   constructor(readonly instanceId: string) {
     super("unknown_instance", `instance ${JSON.stringify(instanceId)} is not registered (or its lease lapsed); register again`);
+  }
+}
+
+/**
+ * A policy that parses but fails the semantic checks (unknown service or version, unreachable route,
+ * retry amplification, ...). `path` is the first issue's, within the request body; the message lists
+ * every issue with its path and code.
+ */
+export class InvalidPolicyError extends TrellisError {
+  constructor(
+    readonly issues: ReadonlyArray<FieldIssue>,
+    /** Where the spec sits in the request body ("spec", or "" when the body is the spec). */
+    at: string,
+  ) {
+    const within = (path: string) => [at, path].filter((p) => p !== "").join(".");
+    const listed = issues.map((i) => ({ ...i, path: within(i.path), message: `${i.message} [${i.code}]` }));
+    const first = listed[0]?.path;
+    super("invalid_policy", `invalid policy: ${formatFieldIssues(listed)}`, first === "" ? undefined : first);
   }
 }
 

@@ -11,12 +11,12 @@ type PolicyRow = Awaited<ReturnType<DbClient["policyRevision"]["findFirstOrThrow
 export function policyRepository(db: DbClient): PolicyRepository {
   return {
     async currentSpecs() {
-      // Policy edits are human-paced, so reading every service's latest revision this way stays small.
-      const rows = await db.policyRevision.findMany({
-        orderBy: [{ service: "asc" }, { revision: "desc" }],
-        distinct: ["service"],
-      });
+      const rows = await latestRows(db);
       return new Map(rows.map((row) => [row.service, parseJsonColumn(ZPolicySpec, row.spec)]));
+    },
+
+    async current() {
+      return (await latestRows(db)).map(toRecord);
     },
 
     async save({ service, spec, author, message, now, action = "policy.update" }) {
@@ -42,6 +42,12 @@ export function policyRepository(db: DbClient): PolicyRepository {
       return rows.map(toRecord);
     },
   };
+}
+
+/** Every service's latest revision, by service name. */
+function latestRows(db: DbClient): Promise<PolicyRow[]> {
+  // Policy edits are human-paced, so reading every service's latest revision this way stays small.
+  return db.policyRevision.findMany({ orderBy: [{ service: "asc" }, { revision: "desc" }], distinct: ["service"] });
 }
 
 function toRecord(row: PolicyRow): PolicyRevisionRecord {

@@ -77,6 +77,8 @@ export interface PolicySaveInput {
 export interface PolicyRepository {
   /** The latest spec of every service that has one. */
   currentSpecs(): Promise<Map<string, PolicySpec>>;
+  /** The latest revision of every service that has one, by service name. */
+  current(): Promise<PolicyRevisionRecord[]>;
   /**
    * Stores an immutable new revision of a service's policy and its audit entry; bumps the mesh
    * revision in the same transaction.

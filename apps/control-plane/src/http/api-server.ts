@@ -8,9 +8,10 @@ import type { Logger } from "../log";
 import { consoleRoutes, type ConsoleRouteDeps } from "./console-routes";
 import { HTTP_STATUS, toTrellisError } from "./error-status";
 import { clientErrorHandler, frameworkErrorResponse, type ErrorRenderer } from "./framework-errors";
+import { policyRoutes, type PolicyRouteDeps } from "./policy-routes";
 import { sidecarRoutes, type SidecarRouteDeps } from "./sidecar-routes";
 
-export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & { log: Logger };
+export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & PolicyRouteDeps & { log: Logger };
 
 const API_BODY_LIMIT = 1024 * 1024;
 
@@ -61,5 +62,6 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
 
   sidecarRoutes(app, deps);
   consoleRoutes(app, deps);
+  policyRoutes(app, deps);
   return app;
 }

@@ -7,6 +7,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_body: 400,
   invalid_query: 400,
   invalid_params: 400,
+  invalid_policy: 400,
   not_found: 404,
   unknown_instance: 404,
   payload_too_large: 413,

@@ -52,6 +52,10 @@ export function revisionAndPolicyContract(ctx: SharedDatabase): void {
         [...(await ctx.db.policies.currentSpecs())].sort(([a], [b]) => a.localeCompare(b)),
         [["catalog", spec("catalog", 5)], ["reviews", spec("reviews", 4)]],
       );
+      assert.deepEqual((await ctx.db.policies.current()).map((r) => [r.service, r.revision, r.message]), [
+        ["catalog", 3, "attempts 5"],
+        ["reviews", 2, "attempts 4"],
+      ]);
     });
 
     it("gives concurrent saves distinct, monotonic revisions", async () => {
