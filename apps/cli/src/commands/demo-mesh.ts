@@ -49,6 +49,8 @@ export async function startInstance(
   o: MeshOptions,
   stopOrder: { app: number; sidecar: number },
   appArgs: readonly string[] = [],
+  /** The app starts only once this settles (loadgen waits for the mesh; its sidecar need not). */
+  appAfter: Promise<unknown> = Promise.resolve(),
 ): Promise<StartedInstance> {
   const id = `${inst.service}-${inst.version}`;
   const appPort = await freePort();
@@ -71,6 +73,8 @@ export async function startInstance(
         // Stable ids: a rerun on the same database takes over its old registrations.
         "--instance-id", `demo-${id}`,
         "--cache-dir", path.join(o.dataDir, "sidecars", id),
+        // A living mesh on a laptop: new traffic shows in the console within seconds (default 5s).
+        "--metrics-interval", "2s",
         "--log-level", o.logLevel,
       ]),
       cwd: ctx.cwd,
@@ -79,6 +83,7 @@ export async function startInstance(
       stopOrder: stopOrder.sidecar,
     }),
   );
+  await appAfter;
   await sup.start({
     name: id,
     command: process.execPath,

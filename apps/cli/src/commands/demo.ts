@@ -48,8 +48,10 @@ export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<
       ? startConsole(sup, ctx, { host: "127.0.0.1", port: config.consolePort, apiUrl, startTimeoutMs: config.startTimeoutMs }, STOP.console)
       : Promise.resolve(undefined);
     const mesh = { apiUrl, otlpUrl, dataDir: config.dataDir, faultScale: config.faultScale, logLevel: config.logLevel, startTimeoutMs: config.startTimeoutMs };
-    const services = await Promise.all(DEMO_MESH.map((inst) => startInstance(sup, ctx, inst, mesh, STOP.mesh)));
-    const loadgen = await startInstance(sup, ctx, LOADGEN, mesh, STOP.loadgen, ["--rate", String(config.rate), "--target", "frontend"]);
+    const meshStarted = Promise.all(DEMO_MESH.map((inst) => startInstance(sup, ctx, inst, mesh, STOP.mesh)));
+    // loadgen's sidecar starts beside the mesh; loadgen itself only once every service answers.
+    const loadgenStarted = startInstance(sup, ctx, LOADGEN, mesh, STOP.loadgen, ["--rate", String(config.rate), "--target", "frontend"], meshStarted);
+    const [services, loadgen] = await Promise.all([meshStarted, loadgenStarted]);
     const consoleListening = await consoleStarted;
     const consoleUrl = consoleListening ? urlFor("127.0.0.1", consoleListening.port) : null;
     ctx.log.info("ready", {
