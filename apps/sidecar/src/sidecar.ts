@@ -9,6 +9,7 @@ import { ControlSession } from "./control/control-session";
 import { createAdminServer } from "./admin/admin-server";
 import { toTarget } from "./balancers/balancer";
 import { EndpointLoads } from "./balancers/endpoint-load";
+import { RetryBudgets } from "./retry/retry-budget";
 import type { SidecarConfig } from "./config";
 import { createUpstreamAgent } from "./http/upstream-agent";
 import { deriveInstanceId } from "./instance-id";
@@ -67,7 +68,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const otel = startOtelMetrics({ endpoint: config.otlpEndpoint, intervalMs: config.metricsIntervalMs, service: config.service, version: config.version, instanceId, log });
   const stats = new LocalStats();
   const recorder = fanOut([otel.recorder, stats], (error) => log.warn("telemetry_record_failed", { error }));
-  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher }), log, snapshot: () => store.current, stampSource: config.service });
+  const budgets = new RetryBudgets();
+  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets }), log, snapshot: () => store.current, stampSource: config.service });
   const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
 
   const api = new ControlPlaneApi({ baseUrl: config.controlPlane });
@@ -86,6 +88,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       config: store.current ? { revision: store.current.revision, source: store.current.source, appliedAt: store.current.appliedAt } : null,
       controlPlane: session.status,
       requests: stats.view(),
+      // Retries refused per destination because its retry budget was spent.
+      retryBudgetExhausted: budgets.exhausted(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
     }),
   });

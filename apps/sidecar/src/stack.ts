@@ -18,7 +18,8 @@ import { routeLayer } from "./layers/route";
 import { telemetryLayer } from "./layers/telemetry";
 import type { Logger } from "./log";
 import type { RequestRecorder } from "./telemetry/request-recorder";
-import { systemClock, type Clock } from "./time/clock";
+import { systemClock, type Clock, type Random } from "./time/clock";
+import { RetryBudgets } from "./retry/retry-budget";
 
 export interface Stack {
   handle: Handler;
@@ -32,9 +33,13 @@ export interface OutboundDeps {
   dispatcher: Dispatcher;
   /** Injected so tests can run timeouts and backoff on a manual clock. */
   clock?: Clock;
+  /** Backoff jitter and fault injection draw from it. */
+  random?: Random;
+  /** Retry budgets per destination; the sidecar keeps them to report exhaustion in /stats. */
+  budgets?: RetryBudgets;
 }
 
-export function outboundStack({ log, recorder, dispatcher, clock = systemClock }: OutboundDeps): Stack {
+export function outboundStack({ log, recorder, dispatcher, clock = systemClock, random = Math.random, budgets = new RetryBudgets() }: OutboundDeps): Stack {
   const onTelemetryError = (error: unknown) => log.warn("telemetry_record_failed", { error });
   return stack(
     [
@@ -43,7 +48,7 @@ export function outboundStack({ log, recorder, dispatcher, clock = systemClock }
       routeLayer(),
       authorizeLayer(),
       requestTimeoutLayer(clock),
-      retryLayer(),
+      retryLayer({ clock, random, budgets, log }),
       perTryTimeoutLayer(clock),
       balanceLayer(clock),
     ],

@@ -1,8 +1,100 @@
-// Seam: retries per `route.policy.retry` (attempts, retry-on conditions, budget, backoff with
-// jitter, bounded by the deadline). It needs a replayable body, buffered only up to a cap, and
-// re-runs the inner layers (per-try timeout, balance, forward) so each try may pick another endpoint.
-import type { Layer } from "../http/proxy-types";
+// Retries per the route's policy: bounded by attempts, by the destination's retry budget and by the
+// request's deadline; only idempotent methods unless the route allows others; exponential backoff
+// with full jitter. Each try re-runs the inner layers (per-try timeout, balance, forward), and the
+// balancer avoids the previous try's endpoint. Bodies are buffered for replay up to 64 KiB; a larger
+// body streams and gets one try. A response that is retried is drained and dropped.
+import { Readable } from "node:stream";
+import { BadRequestError, ClientAbortedError, ProxyError } from "../errors";
+import type { Handler, Layer, ProxyRequest, ProxyResponse } from "../http/proxy-types";
+import type { Logger } from "../log";
+import { bufferForRetry, MAX_RETRY_BODY } from "../retry/replayable-body";
+import { RetryBudgets, type RetryBudget } from "../retry/retry-budget";
+import { backoffMs, type RetryRules } from "../retry/retry-rules";
+import { sleep, systemClock, type Clock, type Random } from "../time/clock";
 
-export function retryLayer(): Layer {
-  return (next) => next;
+export interface RetryDeps {
+  clock?: Clock;
+  random?: Random;
+  budgets?: RetryBudgets;
+  log?: Logger;
+}
+
+export function retryLayer({ clock = systemClock, random = Math.random, budgets = new RetryBudgets(), log }: RetryDeps = {}): Layer {
+  return (next) => async (req) => {
+    const { route, destination } = req.ctx;
+    if (!route || !destination) return next(req);
+    const budget = budgets.of(destination.name);
+    budget.active++;
+    try {
+      const rules = route.retry;
+      if (rules.attempts <= 1 || !rules.mayRetry(req.method)) return await next(req);
+      return await retrying(req, next, rules, budget, clock, random, log);
+    } finally {
+      budget.active--;
+    }
+  };
+}
+
+async function retrying(req: ProxyRequest, next: Handler, rules: RetryRules, budget: RetryBudget, clock: Clock, random: Random, log: Logger | undefined): Promise<ProxyResponse> {
+  let tryReq = req;
+  if (req.body instanceof Readable) {
+    const body = await bufferForRetry(req.body, req.headers).catch((err: unknown) => {
+      throw req.signal.aborted ? new ClientAbortedError("the caller closed the connection", { cause: err }) : new BadRequestError("cannot read the request body", { cause: err });
+    });
+    // Too large to keep a copy: one try, streamed.
+    if (body.kind === "streaming") return next({ ...req, body: body.body });
+    tryReq = { ...req, body: body.bytes };
+  }
+  let holding = false;
+  try {
+    for (let tries = 1; ; tries++) {
+      req.ctx.tries = tries;
+      let res: ProxyResponse | undefined;
+      let failure: unknown;
+      try {
+        res = await next(tryReq);
+      } catch (err) {
+        failure = err;
+      }
+      if (holding) {
+        budget.release();
+        holding = false;
+      }
+      const retriable = res ? rules.retriesStatus(res.status) : rules.retriesError(failure);
+      if (!retriable || tries >= rules.attempts || req.signal.aborted) return settle(res, failure);
+      const delay = backoffMs(rules, tries, random);
+      const deadline = req.ctx.deadline;
+      // A retry that could not start before the deadline would only turn this answer into a timeout.
+      if (deadline !== undefined && clock.now() + delay >= deadline) return settle(res, failure);
+      if (!budget.tryAcquire(rules.budgetPercent, rules.budgetMinConcurrent)) {
+        log?.debug("retry_budget_exhausted", { requestId: req.ctx.requestId, service: req.ctx.destination?.name, active: budget.active, retrying: budget.retrying });
+        return settle(res, failure);
+      }
+      holding = true;
+      if (res) discard(res.body);
+      if (delay > 0) {
+        await sleep(clock, delay, req.signal).catch((reason: unknown) => {
+          throw reason instanceof ProxyError ? reason : new ClientAbortedError("the caller closed the connection", { cause: reason });
+        });
+      }
+    }
+  } finally {
+    if (holding) budget.release();
+  }
+}
+
+function settle(res: ProxyResponse | undefined, failure: unknown): ProxyResponse {
+  if (res) return res;
+  throw failure;
+}
+
+/** Reads and drops a retried response's body so its connection can be reused; a long one is cut off instead. */
+function discard(body: ProxyResponse["body"]): void {
+  if (!(body instanceof Readable)) return;
+  let seen = 0;
+  body.on("error", () => {});
+  body.on("data", (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > MAX_RETRY_BODY) body.destroy();
+  });
 }

@@ -1,8 +1,10 @@
 // Records every request once it is over (response body finished, or failed), with its destination,
-// response class and outcome. Recording can never fail a request.
+// response class and outcome: `retried` when the response came after more than one try, the error's
+// own outcome when the sidecar answered for itself (`timed_out` for either timeout, `error` with the
+// configured status class for an injected fault abort). Recording can never fail a request.
 import { finished, Readable } from "node:stream";
 import { responseClassOf, type Outcome } from "@trellis/mesh-model";
-import { ProxyError } from "../errors";
+import { FaultAbortError, ProxyError } from "../errors";
 import type { Layer, ProxyRequest } from "../http/proxy-types";
 import type { RequestRecorder } from "../telemetry/request-recorder";
 
@@ -30,13 +32,15 @@ export function telemetryLayer(recorder: RequestRecorder, onError: (err: unknown
     try {
       res = await next(req);
     } catch (err) {
-      // The sidecar answers for itself here, so there is no upstream response class.
-      record(req, undefined, err instanceof ProxyError ? err.outcome : "error");
+      // The sidecar answers for itself here, so there is no upstream response class (but an injected
+      // abort stands for the upstream's answer and is classed by its status).
+      record(req, err instanceof FaultAbortError ? err.status : undefined, err instanceof ProxyError ? err.outcome : "error");
       throw err;
     }
     const { body, status } = res;
-    if (body instanceof Readable) finished(body, (err) => record(req, status, err ? "error" : "ok"));
-    else record(req, status, "ok");
+    const outcome: Outcome = (req.ctx.tries ?? 1) > 1 ? "retried" : "ok";
+    if (body instanceof Readable) finished(body, (err) => record(req, status, err ? "error" : outcome));
+    else record(req, status, outcome);
     return res;
   };
 }

@@ -7,6 +7,7 @@ import { toTarget, type Balancer, type EndpointTarget } from "../balancers/balan
 import type { EndpointLoads } from "../balancers/endpoint-load";
 import type { Logger } from "../log";
 import type { Clock, Random } from "../time/clock";
+import { compileRetryRules, type RetryRules } from "../retry/retry-rules";
 import { VersionSplit } from "../balancers/version-split";
 import { compileRouteMatcher, type RouteMatcher } from "./route-match";
 
@@ -17,6 +18,8 @@ export interface RouteEntry {
   readonly matches: RouteMatcher;
   /** Present when the route shifts traffic across versions by weight. */
   readonly split: VersionSplit | null;
+  /** `policy.retry`, compiled for the retry layer. */
+  readonly retry: RetryRules;
 }
 
 export interface Destination {
@@ -60,6 +63,7 @@ export function buildDestination(service: CompiledService, where: string, option
       policy,
       matches: compileRouteMatcher(policy, `${where}.routes.${i}`),
       split: policy.backends.length ? new VersionSplit(policy.backends, byVersion, options.balancerStart) : null,
+      retry: compileRetryRules(policy.retry),
     }),
   );
   return { name: service.name, service, routes, balancer: all.balancer, balancerType: { configured: type, effective: all.effective } };
