@@ -1,6 +1,6 @@
 // The order of the layers, written here and nowhere else. Outermost first; forward is innermost.
 //
-//   outbound: rescue → telemetry → route → authorize → request timeout → retry → per-try timeout → balance → forward
+//   outbound: rescue → telemetry → route → authorize → fault → request timeout → retry → per-try timeout → balance → forward
 //   inbound:  rescue → authorize → local app → forward
 import type { Dispatcher } from "undici";
 import type { EndpointTarget } from "./balancers/balancer";
@@ -8,6 +8,7 @@ import type { ProxyError } from "./errors";
 import type { Handler, Layer, ProxyRequest, ProxyResponse } from "./http/proxy-types";
 import { authorizeLayer } from "./layers/authorize";
 import { balanceLayer } from "./layers/balance";
+import { faultLayer } from "./layers/fault";
 import { forwardHandler } from "./layers/forward";
 import { localAppLayer } from "./layers/local-app";
 import { perTryTimeoutLayer } from "./layers/per-try-timeout";
@@ -47,6 +48,7 @@ export function outboundStack({ log, recorder, dispatcher, clock = systemClock, 
       telemetryLayer(recorder, onTelemetryError),
       routeLayer(),
       authorizeLayer(),
+      faultLayer(clock, random),
       requestTimeoutLayer(clock),
       retryLayer({ clock, random, budgets, log }),
       perTryTimeoutLayer(clock),

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { rescueLayer, STATUS_BY_CODE } from "./rescue";
-import { ClientAbortedError, NoEndpointsError, UnknownServiceError, UpstreamConnectError } from "../errors";
+import { ClientAbortedError, DeadlineExceededError, FaultAbortError, NoEndpointsError, PerTryTimeoutError, UnknownServiceError, UpstreamConnectError } from "../errors";
 import { silentLogger } from "../log";
 import { ok, proxyRequest } from "../testing/requests";
 
@@ -19,6 +19,9 @@ describe("rescueLayer", () => {
       [new NoEndpointsError("none"), 503, "no_endpoints"],
       [new UpstreamConnectError("refused"), 502, "upstream_connect_failed"],
       [new ClientAbortedError("gone"), 499, "client_aborted"],
+      [new DeadlineExceededError("late"), 504, "timed_out"],
+      [new PerTryTimeoutError("slow try"), 504, "per_try_timeout"],
+      [new FaultAbortError(418), 418, "fault_injected"],
     ] as const) {
       const res = await failWith(err)(proxyRequest());
       assert.equal(res.status, status);

@@ -42,7 +42,8 @@ function errorResponse(err: unknown, req: ProxyRequest, log: Logger): ProxyRespo
   const message = known ? err.message : "internal error in the sidecar";
   const fields = { requestId: req.ctx.requestId, direction: req.ctx.direction, method: req.method, host: req.host, path: req.path, code, message };
   if (!known) log.error("request_failed", { ...fields, error: err, stack: err instanceof Error ? err.stack : undefined });
-  else if (code === "client_aborted") log.debug("request_failed", fields);
+  // Neither is the sidecar's or the upstream's trouble: a caller that left, a fault injected on purpose.
+  else if (code === "client_aborted" || code === "fault_injected") log.debug("request_failed", fields);
   else log.warn("request_failed", fields);
   const body: ApiError = { error: { code, message } };
   const bytes = Buffer.from(JSON.stringify(body));

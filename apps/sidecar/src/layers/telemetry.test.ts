@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { telemetryLayer } from "./telemetry";
-import { UnknownServiceError } from "../errors";
+import { DeadlineExceededError, FaultAbortError, UnknownServiceError } from "../errors";
 import type { RequestRecord } from "../telemetry/request-recorder";
 import { ok, proxyRequest } from "../testing/requests";
 
@@ -60,5 +60,15 @@ describe("telemetryLayer", () => {
     const res = await telemetryLayer(boom, (e) => (reported = e))(async () => ok())(proxyRequest());
     assert.equal(res.status, 200);
     assert.match(String(reported), /exporter exploded/);
+  });
+
+  it("records a response after more than one try as retried, and a timeout as timed_out", async () => {
+    const { records, recorder } = recording();
+    const layer = telemetryLayer(recorder, () => {});
+    await layer(async (req) => ((req.ctx.tries = 2), ok(200)))(proxyRequest());
+    await layer(async (req) => ((req.ctx.tries = 1), ok(503)))(proxyRequest());
+    await assert.rejects(layer(() => Promise.reject(new DeadlineExceededError("late")))(proxyRequest()));
+    await assert.rejects(layer(() => Promise.reject(new FaultAbortError(503)))(proxyRequest()));
+    assert.deepEqual(records.map((r) => [r.outcome, r.responseClass]), [["retried", "2xx"], ["ok", "5xx"], ["timed_out", "none"], ["error", "5xx"]]);
   });
 });

@@ -1,0 +1,21 @@
+// Fault injection per route (`route.policy.fault`), for resilience testing: delays a share of
+// requests by a fixed time and aborts a share with the configured status (rescue answers it, with
+// `x-trellis-error: fault_injected`). Sits outside the timeouts and retries, as Envoy's fault filter
+// sits before its router: an injected abort is not retried and a delay does not eat the deadline.
+import { ClientAbortedError, FaultAbortError, ProxyError } from "../errors";
+import type { Layer } from "../http/proxy-types";
+import { sleep, systemClock, type Clock, type Random } from "../time/clock";
+
+export function faultLayer(clock: Clock = systemClock, random: Random = Math.random): Layer {
+  return (next) => async (req) => {
+    const fault = req.ctx.route?.policy.fault;
+    if (!fault) return next(req);
+    if (fault.delayMs > 0 && fault.delayPercent > 0 && random() * 100 < fault.delayPercent) {
+      await sleep(clock, fault.delayMs, req.signal).catch((reason: unknown) => {
+        throw reason instanceof ProxyError ? reason : new ClientAbortedError("the caller closed the connection", { cause: reason });
+      });
+    }
+    if (fault.abortPercent > 0 && random() * 100 < fault.abortPercent) throw new FaultAbortError(fault.abortStatus);
+    return next(req);
+  };
+}
