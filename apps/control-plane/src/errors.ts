@@ -49,12 +49,12 @@ export class UnknownInstanceError extends TrellisError {
 export class InvalidPolicyError extends TrellisError {
   constructor(
     readonly issues: ReadonlyArray<FieldIssue>,
-    /** Where the spec sits in the request body ("spec", or "" when the body is the spec). */
-    at: string,
+    /** Where the spec sits in the request body ("spec"); null when the body holds no spec (a rollback). */
+    at: string | null,
   ) {
-    const within = (path: string) => [at, path].filter((p) => p !== "").join(".");
+    const within = (path: string) => [at ?? "", path].filter((p) => p !== "").join(".");
     const listed = issues.map((i) => ({ ...i, path: within(i.path), message: `${i.message} [${i.code}]` }));
-    const first = listed[0]?.path;
+    const first = at === null ? undefined : listed[0]?.path;
     super("invalid_policy", `invalid policy: ${formatFieldIssues(listed)}`, first === "" ? undefined : first);
   }
 }

@@ -67,7 +67,7 @@ export class PolicyService {
   async rollback(service: string, revision: number, meta: ChangeMeta): Promise<PolicyRevision> {
     const target = await this.revisionOrThrow(service, revision);
     const issues = await this.issuesOf(target.spec);
-    if (issues.length > 0) throw new InvalidPolicyError(issues, "");
+    if (issues.length > 0) throw new InvalidPolicyError(issues, null);
     return this.save(service, target.spec, meta.actor, meta.message ?? `rollback to revision ${revision}`, "policy.rollback");
   }
 
