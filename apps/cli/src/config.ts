@@ -2,8 +2,7 @@
 // control-plane, console and sidecar forward their flags untouched to the app, which parses them.
 import path from "node:path";
 import { z } from "zod";
-import { type Env, type FlagSpec, parseFlags, UsageError } from "./flags";
-import { LOG_LEVELS } from "./log";
+import { type Env, type FlagSpec, parseFlags, UsageError, LOG_LEVELS } from "@trellis/process-kit";
 
 const DATA_DIR: FlagSpec = { name: "data-dir", default: "./data", help: "Folder for the SQLite database and the sidecars' config caches" };
 const DATABASE_URL: FlagSpec = {

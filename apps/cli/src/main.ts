@@ -1,7 +1,6 @@
 // `trellis <command>`: the one CLI. Reads argv and the environment here, once, and dispatches.
 import { parseDemoArgs, parseUpArgs, DEMO_FLAGS, UP_FLAGS } from "./config";
-import { renderHelp, UsageError } from "./flags";
-import { createLogger } from "./log";
+import { renderHelp, UsageError, createLogger } from "@trellis/process-kit";
 import type { CommandContext } from "./commands/context";
 import { runDemo } from "./commands/demo";
 import { PASSTHROUGH, runPassthrough, type PassthroughName } from "./commands/passthrough";

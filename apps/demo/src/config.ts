@@ -1,7 +1,6 @@
 // The one place a demo process reads its flags and env (see flags.ts), parsed once with zod.
 import { z } from "zod";
-import { type Env, type FlagSpec, parseFlags, renderHelp, UsageError } from "./flags";
-import { LOG_LEVELS } from "./log";
+import { type Env, type FlagSpec, parseFlags, renderHelp, UsageError, LOG_LEVELS } from "@trellis/process-kit";
 
 export const DEMO_SERVICES = ["frontend", "catalog", "reviews", "ratings", "loadgen"] as const;
 export type DemoService = (typeof DEMO_SERVICES)[number];

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DemoError, InjectedFault, NotFoundError, statusOf } from "./errors";
 import { decideFault, type FaultPlan } from "./faults";
-import type { Logger } from "./log";
+import type { Logger } from "@trellis/process-kit";
 
 export interface DemoRequest {
   method: string;

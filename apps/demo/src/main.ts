@@ -2,11 +2,10 @@
 // Serves its routes, calls its dependencies through its own sidecar, and stops cleanly on SIGINT/SIGTERM.
 import { parseDemoArgs, type DemoConfig } from "./config";
 import { faultPlan } from "./faults";
-import { UsageError } from "./flags";
+import { UsageError, createLogger, type Logger } from "@trellis/process-kit";
 import { startDemoServer, type Route } from "./http-server";
 import { startLoad, type LoadGenerator } from "./loadgen/load-generator";
 import { loadgenRoutes } from "./loadgen/routes";
-import { createLogger, type Logger } from "./log";
 import { createOutboundClient, type OutboundClient } from "./outbound";
 import { catalogRoutes } from "./services/catalog";
 import type { ServiceContext } from "./services/context";

@@ -1,7 +1,6 @@
 // What every command gets from main.ts: the environment (read once there), the working directory
 // and the CLI's own logger.
-import type { Env } from "../flags";
-import type { Logger } from "../log";
+import type { Env, Logger } from "@trellis/process-kit";
 
 export interface CommandContext {
   env: Env;

@@ -1,6 +1,6 @@
 // The life of a supervising command: start children, then wait for Ctrl-C / SIGTERM or for a child
 // to die, and stop everything either way. A second Ctrl-C kills at once.
-import type { Logger } from "../log";
+import type { Logger } from "@trellis/process-kit";
 import { createSupervisor, type Supervisor } from "./supervisor";
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
