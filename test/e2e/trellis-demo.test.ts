@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { after, describe, it } from "node:test";
-import { ZGraphResponse, type GraphResponse } from "@trellis/mesh-model";
+import { ZGraphResponse, ZPolicyRevisionsResponse, type GraphResponse } from "@trellis/mesh-model";
 import { request } from "undici";
 import { z } from "zod";
 import { runningDescendants, stillRunning } from "../support/process-tree";
@@ -69,6 +69,19 @@ describe("trellis demo --no-console", { timeout: 180_000 }, () => {
     );
     const edges = graph.edges.filter((e) => e.requestRate > 0).map((e) => e.id);
     for (const edge of EXPECTED_EDGES) assert.ok(edges.includes(edge), `${edge} carries traffic: ${edges.join(", ")}`);
+  });
+
+  it("runs reviews v2 as a canary through the policy API, so ratings gets traffic too", async () => {
+    const { apiPort } = await ready;
+    const api = `http://127.0.0.1:${apiPort}`;
+    const res = await request(`${api}/api/v1/policies/reviews/revisions`);
+    const { revisions } = ZPolicyRevisionsResponse.parse(await res.body.json());
+    assert.equal(revisions.length, 1);
+    assert.equal(revisions[0]!.author, "trellis-demo");
+    await waitFor("reviews -> ratings to carry traffic", async () => {
+      const graph = ZGraphResponse.parse(await (await request(`${api}/api/v1/graph?window=1m`)).body.json());
+      return graph.edges.some((e) => e.id === "reviews->ratings" && e.requestRate > 0) ? true : undefined;
+    }, 20_000, 1_000);
   });
 
   it("stops every process it started on SIGTERM", async () => {

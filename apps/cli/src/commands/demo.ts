@@ -7,6 +7,7 @@ import { CONSOLE_BUILD_ID } from "../paths";
 import { runSupervised } from "../supervision/run-supervised";
 import type { CommandContext } from "./context";
 import { DEMO_MESH, LOADGEN, startInstance } from "./demo-mesh";
+import { seedDemoPolicies } from "./demo-policies";
 import { startConsole, startControlPlane, urlFor } from "./stack";
 
 /** Stopped first to last: traffic, then the apps, their sidecars, the console, the control plane. */
@@ -52,6 +53,12 @@ export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<
     // loadgen's sidecar starts beside the mesh; loadgen itself only once every service answers.
     const loadgenStarted = startInstance(sup, ctx, LOADGEN, mesh, STOP.loadgen, ["--rate", String(config.rate), "--target", "frontend"], meshStarted);
     const [services, loadgen] = await Promise.all([meshStarted, loadgenStarted]);
+    // After the mesh registered, so that the policy's versions are known to the control plane.
+    // A demo without its canary still runs: say why and go on.
+    await seedDemoPolicies(apiUrl).then(
+      (applied) => applied && ctx.log.info("demo_policy_applied", { service: "reviews", message: "reviews v2 runs as a 20% canary" }),
+      (err: unknown) => ctx.log.warn("demo_policy_failed", { message: String(err) }),
+    );
     const consoleListening = await consoleStarted;
     const consoleUrl = consoleListening ? urlFor("127.0.0.1", consoleListening.port) : null;
     ctx.log.info("ready", {
