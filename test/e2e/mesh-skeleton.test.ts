@@ -76,6 +76,19 @@ describe("mesh skeleton across real processes", { timeout: 120_000 }, () => {
   });
 
   it("balances round robin across endpoints, addressed by Host or as an HTTP proxy", async () => {
+    // The default balancer is latency-based (peak-EWMA); ask for round robin through the policy API.
+    const put = await request(`${api}/api/v1/policies/echo`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ spec: { service: "echo", loadBalancer: { type: "round-robin" } }, message: "round robin for the test" }),
+    });
+    assert.equal(put.statusCode, 200, await put.body.text());
+    const admin = `http://127.0.0.1:${client.listening.adminPort}`;
+    await waitFor("client sidecar to apply round robin for echo", async () => {
+      const res = await request(`${admin}/config`);
+      const bundle = (await res.body.json()) as { services?: Record<string, { loadBalancer: { type: string } }> };
+      return bundle.services?.echo?.loadBalancer.type === "round-robin" ? true : undefined;
+    });
     const outbound = `http://127.0.0.1:${client.listening.outboundPort}`;
     const seen = new Map<string, number>();
     for (let i = 0; i < 10; i++) {
