@@ -20,6 +20,12 @@ describe("EndpointLoad", () => {
     assert.ok(after > 150 && after < 200, String(after));
   });
 
+  it("decays a new endpoint's default estimate from when it was first looked at", () => {
+    const load = new EndpointLoad();
+    assert.equal(load.cost(5_000), DEFAULT_RTT_MS);
+    assert.ok(Math.abs(load.cost(5_000 + DECAY_MS) - DEFAULT_RTT_MS / Math.E) < 1e-9);
+  });
+
   it("multiplies the estimate by the queue it would join, and decays while idle", () => {
     const load = new EndpointLoad();
     load.observe(100, 0);

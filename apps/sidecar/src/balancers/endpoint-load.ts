@@ -12,22 +12,29 @@ export class EndpointLoad {
   /** Requests sent to this endpoint that have no response headers yet. */
   pending = 0;
   private rttMs = DEFAULT_RTT_MS;
+  /** When the estimate was last set; NaN until a balancer first looks at the endpoint. */
   private stamp = Number.NaN;
+  private observed = false;
 
-  /** Records one round trip (request sent → response headers, or failure). */
+  /** Records one round trip (request sent → response headers, or failure). The first replaces the default. */
   observe(rttMs: number, now: number): void {
-    if (rttMs > this.rttMs || Number.isNaN(this.stamp)) this.rttMs = rttMs;
+    if (!this.observed || rttMs > this.rttMs) this.rttMs = rttMs;
     else {
-      const w = Math.exp(-(now - this.stamp) / DECAY_MS);
+      const w = Math.exp(-Math.max(0, now - this.stamp) / DECAY_MS);
       this.rttMs = this.rttMs * w + rttMs * (1 - w);
     }
+    this.observed = true;
     this.stamp = now;
   }
 
-  /** Peak-EWMA cost: the latency estimate (decaying while there is no news) times the queue it would join. */
+  /**
+   * Peak-EWMA cost: the latency estimate times the queue it would join. The estimate decays while
+   * there is no news (from the first look, for a new endpoint), so an endpoint that lost every
+   * comparison to a faster one is tried again after a while instead of never.
+   */
   cost(now: number): number {
-    const rtt = Number.isNaN(this.stamp) ? this.rttMs : this.rttMs * Math.exp(-Math.max(0, now - this.stamp) / DECAY_MS);
-    return rtt * (this.pending + 1);
+    if (Number.isNaN(this.stamp)) this.stamp = now;
+    return this.rttMs * Math.exp(-Math.max(0, now - this.stamp) / DECAY_MS) * (this.pending + 1);
   }
 
   get rttEstimateMs(): number {
