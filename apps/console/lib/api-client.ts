@@ -2,8 +2,10 @@
 // every answer parsed with the mesh-model schemas. Components reach it through TanStack Query hooks.
 import { z } from "zod";
 import {
-  CONSOLE_API, ZApiError, ZGraphResponse, ZServicesResponse, ZSidecarsResponse,
-  type GraphResponse, type ServicesResponse, type SidecarsResponse,
+  CONSOLE_API, POLICY_API, ZApiError, ZCurrentPolicyResponse, ZGraphResponse, ZPolicyDiffResponse, ZPolicyPreviewResponse,
+  ZPolicyRevision, ZPolicyRevisionsResponse, ZServicesResponse, ZSidecarsResponse,
+  type CurrentPolicyResponse, type GraphResponse, type PolicyDiffResponse, type PolicyPreviewResponse, type PolicyRevision,
+  type PolicyRevisionsResponse, type PutPolicyRequest, type RollbackRequest, type ServicesResponse, type SidecarsResponse,
 } from "@trellis/mesh-model";
 import { ApiSchemaError, ApiStatusError, ApiUnreachableError } from "./api-errors";
 
@@ -35,11 +37,22 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function getJson<T>(path: string, query: Record<string, string>, schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> {
+function getJson<T>(path: string, query: Record<string, string>, schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> {
   const search = new URLSearchParams(query).toString();
+  return request(search === "" ? path : `${path}?${search}`, { headers: { accept: "application/json" }, signal }, schema, what);
+}
+
+/** A state-changing request with a JSON body (same origin, so the control plane can check it). */
+function sendJson<T>(method: "POST" | "PUT", path: string, body: unknown, schema: z.ZodType<T>, what: string): Promise<T> {
+  const init = { method, headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) };
+  return request(path, init, schema, what);
+}
+
+async function request<T>(url: string, init: RequestInit, schema: z.ZodType<T>, what: string): Promise<T> {
+  const signal = init.signal ?? undefined;
   let response: Response;
   try {
-    response = await fetch(search === "" ? path : `${path}?${search}`, { headers: { accept: "application/json" }, signal });
+    response = await fetch(url, init);
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiUnreachableError("The console server is unreachable; is it still running?");
@@ -57,4 +70,29 @@ export function fetchGraph(window: string, signal?: AbortSignal): Promise<GraphR
 
 export function fetchSidecars(signal?: AbortSignal): Promise<SidecarsResponse> {
   return getJson(CONSOLE_API.sidecars, {}, ZSidecarsResponse, "Sidecars", signal);
+}
+
+export function fetchPolicy(service: string, signal?: AbortSignal): Promise<CurrentPolicyResponse> {
+  return getJson(POLICY_API.policy(service), {}, ZCurrentPolicyResponse, "Policy", signal);
+}
+
+export function fetchPolicyRevisions(service: string, signal?: AbortSignal): Promise<PolicyRevisionsResponse> {
+  return getJson(POLICY_API.revisions(service), {}, ZPolicyRevisionsResponse, "Policy history", signal);
+}
+
+export function fetchPolicyDiff(service: string, from: number, to: number, signal?: AbortSignal): Promise<PolicyDiffResponse> {
+  return getJson(POLICY_API.diff(service), { from: String(from), to: String(to) }, ZPolicyDiffResponse, "Policy diff", signal);
+}
+
+/** A dry run: the spec is not saved. Any JSON may be sent; the answer lists its issues. */
+export function previewPolicy(service: string, spec: unknown): Promise<PolicyPreviewResponse> {
+  return sendJson("POST", POLICY_API.preview(service), spec, ZPolicyPreviewResponse, "Policy preview");
+}
+
+export function putPolicy(service: string, body: PutPolicyRequest): Promise<PolicyRevision> {
+  return sendJson("PUT", POLICY_API.policy(service), body, ZPolicyRevision, "Apply policy");
+}
+
+export function rollbackPolicy(service: string, body: RollbackRequest): Promise<PolicyRevision> {
+  return sendJson("POST", POLICY_API.rollback(service), body, ZPolicyRevision, "Roll back policy");
 }

@@ -1,6 +1,7 @@
 "use client";
 // Details of the selected service or call: golden metrics, and for a call its outcome counts.
 import { OUTCOMES, type GraphEdge, type GraphNode, type ServiceSummary } from "@trellis/mesh-model";
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { HealthBadge } from "../../components/health-badge";
 import { formatCount, formatMs, formatPercent, formatRate } from "../../lib/format";
@@ -57,6 +58,7 @@ function NodeDetails({ node, edges, service, onSelect }: { node: GraphNode; edge
       <div className={styles.panelLine}>
         <HealthBadge health={node.health} testId="graph-panel-health" />
         {node.versions.map((v) => <span key={v} className="version-chip">{v}</span>)}
+        <Link href={`/services/${encodeURIComponent(node.service)}/policy`} className={styles.linkButton} style={{ marginLeft: "auto" }} data-test="graph-panel-policy">Edit policy</Link>
       </div>
       <dl className={styles.metrics}>
         <Metric label="Requests" value={formatRate(node.requestRate)} test="rps" />

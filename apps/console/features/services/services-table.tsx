@@ -45,6 +45,7 @@ export function ServicesTable({ services, sort, direction, onSort, graphHref }: 
                   <span className="versions">
                     {s.versions.map((v) => <span key={v} className="version-chip">{v}</span>)}
                   </span>
+                  <Link href={`/services/${encodeURIComponent(s.name)}/policy`} className="faint" style={{ marginLeft: 10, fontSize: 12 }} data-test={`services-policy-${s.name}`} title="Edit the policy of calls to this service">policy</Link>
                 </td>
                 <td><HealthBadge health={s.health} testId={`services-health-${s.name}`} /></td>
                 <td className="right num" data-test="services-cell-rps">{formatRate(s.requestRate)}</td>
