@@ -14,6 +14,7 @@ export type ProxyErrorCode =
   | "per_try_timeout"
   | "fault_injected"
   | "breaker_open"
+  | "overloaded"
   | "upstream_connect_failed"
   | "upstream_reset"
   | "upstream_timeout"
@@ -119,5 +120,11 @@ export class FaultAbortError extends ProxyError {
 
 export class BreakerOpenError extends ProxyError {
   readonly code = "breaker_open";
+  readonly outcome = "breaker_open";
+}
+
+/** A destination's circuit-breaker limit (requests or pending requests) is reached: answered at once, not queued. */
+export class OverloadedError extends ProxyError {
+  readonly code = "overloaded";
   readonly outcome = "breaker_open";
 }

@@ -12,6 +12,8 @@ import { EndpointLoads } from "./balancers/endpoint-load";
 import { RetryBudgets } from "./retry/retry-budget";
 import type { SidecarConfig } from "./config";
 import { createUpstreamAgent } from "./http/upstream-agent";
+import { UpstreamPools } from "./http/upstream-pools";
+import { Limits } from "./breaker/destination-limits";
 import { deriveInstanceId } from "./instance-id";
 import { createProxyServer } from "./listeners/proxy-server";
 import { drain, listen } from "./listeners/listen";
@@ -69,7 +71,10 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const stats = new LocalStats();
   const recorder = fanOut([otel.recorder, stats], (error) => log.warn("telemetry_record_failed", { error }));
   const budgets = new RetryBudgets();
-  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets }), log, snapshot: () => store.current, stampSource: config.service });
+  const limits = new Limits();
+  // Outbound tries use one pool per destination, capped by its circuit breaker's maxConnections.
+  const pools = new UpstreamPools();
+  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools }), log, snapshot: () => store.current, stampSource: config.service });
   const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
 
   const api = new ControlPlaneApi({ baseUrl: config.controlPlane });
@@ -90,6 +95,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       requests: stats.view(),
       // Retries refused per destination because its retry budget was spent.
       retryBudgetExhausted: budgets.exhausted(),
+      // Circuit-breaker limits per destination: tries in flight, waiting for a connection, refused.
+      limits: limits.view(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
     }),
   });
@@ -105,6 +112,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
     await otel.shutdown(TELEMETRY_FLUSH_MS);
     // Drained already; whatever is still open has outlived the drain timeout.
     await dispatcher.destroy().catch(() => {});
+    await pools.destroy();
     await drain(admin, 0);
     log.info("stopped", { instanceId });
   };

@@ -1,6 +1,6 @@
 // The order of the layers, written here and nowhere else. Outermost first; forward is innermost.
 //
-//   outbound: rescue → telemetry → route → authorize → fault → request timeout → retry → per-try timeout → balance → forward
+//   outbound: rescue → telemetry → route → authorize → fault → request timeout → retry → per-try timeout → limit → balance → forward
 //   inbound:  rescue → authorize → local app → forward
 import type { Dispatcher } from "undici";
 import type { EndpointTarget } from "./balancers/balancer";
@@ -10,6 +10,7 @@ import { authorizeLayer } from "./layers/authorize";
 import { balanceLayer } from "./layers/balance";
 import { faultLayer } from "./layers/fault";
 import { forwardHandler } from "./layers/forward";
+import { limitLayer } from "./layers/limit";
 import { localAppLayer } from "./layers/local-app";
 import { perTryTimeoutLayer } from "./layers/per-try-timeout";
 import { requestTimeoutLayer } from "./layers/request-timeout";
@@ -21,6 +22,8 @@ import type { Logger } from "./log";
 import type { RequestRecorder } from "./telemetry/request-recorder";
 import { systemClock, type Clock, type Random } from "./time/clock";
 import { RetryBudgets } from "./retry/retry-budget";
+import { Limits } from "./breaker/destination-limits";
+import type { UpstreamPools } from "./http/upstream-pools";
 
 export interface Stack {
   handle: Handler;
@@ -38,9 +41,13 @@ export interface OutboundDeps {
   random?: Random;
   /** Retry budgets per destination; the sidecar keeps them to report exhaustion in /stats. */
   budgets?: RetryBudgets;
+  /** Circuit-breaker limit counters per destination; the sidecar keeps them for /stats. */
+  limits?: Limits;
+  /** Connection pools per destination (capped by `maxConnections`); without them every try uses `dispatcher`. */
+  pools?: UpstreamPools;
 }
 
-export function outboundStack({ log, recorder, dispatcher, clock = systemClock, random = Math.random, budgets = new RetryBudgets() }: OutboundDeps): Stack {
+export function outboundStack({ log, recorder, dispatcher, clock = systemClock, random = Math.random, budgets = new RetryBudgets(), limits = new Limits(), pools }: OutboundDeps): Stack {
   const onTelemetryError = (error: unknown) => log.warn("telemetry_record_failed", { error });
   return stack(
     [
@@ -52,9 +59,10 @@ export function outboundStack({ log, recorder, dispatcher, clock = systemClock, 
       requestTimeoutLayer(clock),
       retryLayer({ clock, random, budgets, log }),
       perTryTimeoutLayer(clock),
+      limitLayer(limits),
       balanceLayer(clock),
     ],
-    forwardHandler(dispatcher),
+    forwardHandler(pools ? (req) => (req.ctx.destination ? pools.of(req.ctx.destination) : dispatcher) : dispatcher),
   );
 }
 

@@ -1,12 +1,15 @@
 // The connection pools of the data path: one undici Agent keeps a keep-alive pool per endpoint
-// origin (undici Pool under the hood). Circuit-breaker connection limits will be set per origin here.
+// origin (undici Pool under the hood), at most `connections` sockets each (a destination's
+// circuit-breaker `maxConnections`; see upstream-pools.ts).
 import { Agent } from "undici";
 
 export interface UpstreamAgentOptions {
   connectTimeoutMs?: number;
+  /** Connections per origin; unlimited when absent. */
+  connections?: number;
 }
 
-export function createUpstreamAgent({ connectTimeoutMs = 5_000 }: UpstreamAgentOptions = {}): Agent {
+export function createUpstreamAgent({ connectTimeoutMs = 5_000, connections }: UpstreamAgentOptions = {}): Agent {
   return new Agent({
     // Below node's default 5 s server keep-alive, so we close idle sockets before the peer does.
     keepAliveTimeout: 4_000,
@@ -14,5 +17,6 @@ export function createUpstreamAgent({ connectTimeoutMs = 5_000 }: UpstreamAgentO
     // No pipelining: one request per connection at a time keeps head-of-line blocking out of the mesh.
     pipelining: 1,
     connect: { timeout: connectTimeoutMs },
+    ...(connections === undefined ? {} : { connections }),
   });
 }

@@ -11,17 +11,21 @@ import {
   UpstreamTimeoutError,
 } from "../errors";
 import { stripHopByHop } from "../http/hop-by-hop";
-import type { Handler } from "../http/proxy-types";
+import type { Handler, ProxyRequest } from "../http/proxy-types";
 
 const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 const RESETS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_DESTROYED"]);
 
-export function forwardHandler(dispatcher: Dispatcher): Handler {
+/** Where a try's connection comes from: one dispatcher, or one chosen per request (per destination). */
+export type DispatcherSource = Dispatcher | ((req: ProxyRequest) => Dispatcher);
+
+export function forwardHandler(source: DispatcherSource): Handler {
+  const dispatcherFor = typeof source === "function" ? source : () => source;
   return async (req) => {
     const endpoint = req.ctx.endpoint;
     if (!endpoint) throw new InternalError("forward reached without an endpoint");
     try {
-      const res = await dispatcher.request({
+      const res = await dispatcherFor(req).request({
         origin: endpoint.origin,
         path: req.path,
         method: req.method,
