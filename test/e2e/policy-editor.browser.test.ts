@@ -145,9 +145,11 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
     await testId("policy-preview-result").waitFor();
     await testId("policy-message").fill("50/50");
     await testId("policy-apply").click();
-    await page.locator(`[data-test="policy-current"]`).filter({ hasText: /revision/ }).waitFor();
-    const before = await getJson(`${api}${POLICY_API.policy("reviews")}`, ZCurrentPolicyResponse);
-    assert.notEqual(before.current?.revision, firstRevision);
+    const before = await waitFor("the second revision", async () => {
+      const current = await getJson(`${api}${POLICY_API.policy("reviews")}`, ZCurrentPolicyResponse);
+      return current.current !== null && current.current.revision > firstRevision ? current : undefined;
+    }, 10_000);
+    await testId(`policy-history-row-${before.current!.revision}`).waitFor();
 
     await testId(`policy-diff-${firstRevision}`).click();
     await testId("policy-history-diff").waitFor();
@@ -168,5 +170,9 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
     await testId(`policy-history-row-${after.current!.revision}`).waitFor();
     await page.locator('[data-test="policy-weight-v1"]').and(page.locator('[value="90"]')).waitFor();
     await shot("rolled-back");
+    if (SHOTS) {
+      await testId("theme-toggle").click();
+      await shot("dark");
+    }
   });
 });

@@ -7,7 +7,13 @@ import { DiffList } from "./diff-list";
 import { usePolicyDiff, usePolicyRevisions, useRollbackPolicy } from "./use-policy";
 import styles from "./policy.module.css";
 
-export function PolicyHistory({ service, currentRevision }: { service: string; currentRevision: number | null }) {
+interface Props {
+  service: string;
+  currentRevision: number | null;
+  onRolledBack: () => void;
+}
+
+export function PolicyHistory({ service, currentRevision, onRolledBack }: Props) {
   const url = useUrlState();
   const revisions = usePolicyRevisions(service);
   const rollback = useRollbackPolicy(service);
@@ -23,25 +29,26 @@ export function PolicyHistory({ service, currentRevision }: { service: string; c
       {rows.length === 0 ? <div className="card-body muted">{revisions.isPending ? "Loading…" : "No revision yet: the defaults are in force."}</div> : (
         <div className="table-wrap">
           <table className={`data ${styles.history}`}>
-            <thead><tr><th>Rev</th><th>When</th><th>Author</th><th>Message</th><th /></tr></thead>
+            <thead><tr><th>Rev</th><th>Change</th><th /></tr></thead>
             <tbody>
               {rows.map((r) => (
                 <tr key={r.revision} data-test={`policy-history-row-${r.revision}`} data-current={r.revision === currentRevision}>
                   <td className="num">{r.revision}{r.revision === currentRevision ? <span className="faint"> current</span> : null}</td>
-                  <td className="num" title={r.createdAt}>{formatClock(r.createdAt)}</td>
-                  <td>{r.author}</td>
-                  <td className="msg">{r.message}</td>
-                  <td style={{ whiteSpace: "nowrap" }}>
+                  <td className={styles.msg}>
+                    <div data-test={`policy-history-message-${r.revision}`}>{r.message}</div>
+                    <div className="faint"><span title={r.createdAt}>{formatClock(r.createdAt)}</span> · {r.author}</div>
+                  </td>
+                  <td className={styles.rowActions}>
                     {r.revision === currentRevision ? null : confirming === r.revision ? (
                       <>
                         <button type="button" className={styles.linkBtn} data-test={`policy-rollback-confirm-${r.revision}`} disabled={rollback.isPending}
-                          onClick={() => rollback.mutate(r.revision, { onSettled: () => setConfirming(null) })}>Confirm roll back</button>
+                          onClick={() => rollback.mutateAsync(r.revision).then(onRolledBack, () => undefined).finally(() => setConfirming(null))}>Confirm</button>
                         <button type="button" className={styles.linkBtn} onClick={() => setConfirming(null)}>Cancel</button>
                       </>
                     ) : (
                       <>
-                        <button type="button" className={styles.linkBtn} data-test={`policy-diff-${r.revision}`} onClick={() => url.set([["diff", String(r.revision), ""]])}>Diff against current</button>
-                        <button type="button" className={styles.linkBtn} data-test={`policy-rollback-${r.revision}`} onClick={() => setConfirming(r.revision)}>Roll back to this</button>
+                        <button type="button" className={styles.linkBtn} data-test={`policy-diff-${r.revision}`} title="Diff against the current revision" onClick={() => url.set([["diff", String(r.revision), ""]])}>Diff</button>
+                        <button type="button" className={styles.linkBtn} data-test={`policy-rollback-${r.revision}`} title="Make this revision's spec current again, as a new revision" onClick={() => setConfirming(r.revision)}>Roll back</button>
                       </>
                     )}
                   </td>

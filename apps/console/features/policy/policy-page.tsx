@@ -43,7 +43,8 @@ export function PolicyPage({ service }: { service: string }) {
           aside={
             <>
               {applied === null ? null : <SyncPanel revision={applied.revision} reaches={applied.reaches} />}
-              <PolicyHistory service={service} currentRevision={current.current?.revision ?? null} />
+              {/* A rollback's reach is not previewed, so the sync panel of an earlier apply would mislead. */}
+              <PolicyHistory service={service} currentRevision={current.current?.revision ?? null} onRolledBack={() => setApplied(null)} />
             </>
           }
         />

@@ -37,7 +37,7 @@ export function WeightsEditor({ weights, path, issues, onChange, testPrefix }: P
                 data-test={`${testPrefix}-slider-${v}`}
               />
               <input
-                className="input" type="number" min={0} aria-label={`weight of ${v} (number)`} placeholder="unset"
+                className="input" type="number" min={0} aria-label={`weight of ${v} (number)`} placeholder="–" title="unset: this version gets no share"
                 value={weights[v]} onChange={(e) => set(v, e.target.value)} data-test={`${testPrefix}-${v}`}
               />
               <span className={styles.percent} data-test={`${testPrefix}-percent-${v}`}>{percents[v]!.toFixed(0)}%</span>
