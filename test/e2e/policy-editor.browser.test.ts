@@ -100,6 +100,25 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
     await testId("policy-issue-retry.attempts").waitFor({ state: "detached" });
   });
 
+  it("adds, reorders and removes match rules, with their issues beside them", async () => {
+    await testId("policy-rule-add").click();
+    await testId("policy-rule-0-path").fill("/api");
+    await testId("policy-rule-0-method-GET").click();
+    await testId("policy-rule-0-weight-v2").fill("100");
+    await testId("policy-rule-add").click();
+    await testId("policy-rule-1-path-kind").selectOption("regex");
+    await testId("policy-rule-1-path").fill("([");
+    await testId("policy-issue-routes.1.match.path.regex").waitFor();
+    await testId("policy-rule-1-up").click();
+    await testId("policy-issue-routes.0.match.path.regex").waitFor();
+    assert.equal(await testId("policy-rule-1-path").inputValue(), "/api", "the /api rule moved down");
+    await shot("rules");
+    await testId("policy-rule-0-remove").click();
+    await testId("policy-issue-routes.0.match.path.regex").waitFor({ state: "detached" });
+    await testId("policy-rule-0-remove").click();
+    await testId("policy-rule-0").waitFor({ state: "detached" });
+  });
+
   it("sets a 90/10 split, previews the diffs and the sidecars it reaches, and applies it", async () => {
     await testId("policy-weight-v1").fill("90");
     await testId("policy-weight-v2").fill("10");

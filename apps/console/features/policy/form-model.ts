@@ -4,8 +4,15 @@
 import type { HttpMethod, PolicySpec, RouteSpec } from "@trellis/mesh-model";
 import { FIELDS, type FieldDef } from "./form-fields";
 
-export type PathKind = "" | "exact" | "prefix" | "regex";
-export type HeaderKind = "exact" | "prefix" | "regex" | "present";
+export const PATH_KINDS = ["", "exact", "prefix", "regex"] as const;
+export type PathKind = (typeof PATH_KINDS)[number];
+export const HEADER_KINDS = ["exact", "prefix", "regex", "present"] as const;
+export type HeaderKind = (typeof HEADER_KINDS)[number];
+
+/** A select's value as one of `choices`, or `fallback` (a select only offers the choices). */
+export function pick<T extends string>(value: string, choices: readonly T[], fallback: T): T {
+  return choices.find((c) => c === value) ?? fallback;
+}
 
 export interface HeaderForm { name: string; kind: HeaderKind; value: string }
 

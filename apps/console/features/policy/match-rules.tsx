@@ -1,7 +1,7 @@
 "use client";
 // Ordered match rules: the first rule that matches a request wins; requests no rule matches get the split.
 import { HTTP_METHODS, type FieldIssue } from "@trellis/mesh-model";
-import { emptyRule, move, rulePath, type HeaderForm, type HeaderKind, type PathKind, type RuleForm } from "./form-model";
+import { HEADER_KINDS, PATH_KINDS, emptyRule, move, pick, rulePath, type HeaderForm, type RuleForm } from "./form-model";
 import { FieldIssues } from "./field-issues";
 import { issuesUnder } from "./issues";
 import { WeightsEditor } from "./weights-editor";
@@ -76,7 +76,7 @@ function RuleEditor({ index, count, rule, issues, onChange, onMove, onRemove }: 
       <div className={styles.ruleLine}>
         <label className="control-label">
           Path
-          <select className="select" value={rule.pathKind} data-test={`${test}-path-kind`} onChange={(e) => onChange({ ...rule, pathKind: e.target.value as PathKind })}>
+          <select className="select" value={rule.pathKind} data-test={`${test}-path-kind`} onChange={(e) => onChange({ ...rule, pathKind: pick(e.target.value, PATH_KINDS, "") })}>
             <option value="">any</option><option value="exact">exact</option><option value="prefix">prefix</option><option value="regex">regex</option>
           </select>
         </label>
@@ -100,7 +100,7 @@ function RuleEditor({ index, count, rule, issues, onChange, onMove, onRemove }: 
           <div className={styles.ruleLine}>
             <span className="control-label">Header</span>
             <input className="input" style={{ width: 150 }} value={h.name} placeholder="name" data-test={`${test}-header-${k}-name`} onChange={(e) => setHeader(k, { ...h, name: e.target.value })} />
-            <select className="select" value={h.kind} data-test={`${test}-header-${k}-kind`} onChange={(e) => setHeader(k, { ...h, kind: e.target.value as HeaderKind, value: e.target.value === "present" ? "true" : h.value })}>
+            <select className="select" value={h.kind} data-test={`${test}-header-${k}-kind`} onChange={(e) => setHeader(k, { ...h, kind: pick(e.target.value, HEADER_KINDS, "exact"), value: e.target.value === "present" ? "true" : h.value })}>
               <option value="exact">exact</option><option value="prefix">prefix</option><option value="regex">regex</option><option value="present">present</option>
             </select>
             {h.kind === "present" ? (
