@@ -14,6 +14,7 @@ import type { SidecarConfig } from "./config";
 import { createUpstreamAgent } from "./http/upstream-agent";
 import { UpstreamPools } from "./http/upstream-pools";
 import { Limits } from "./breaker/destination-limits";
+import { BreakerBoard } from "./breaker/breaker-board";
 import { deriveInstanceId } from "./instance-id";
 import { createProxyServer } from "./listeners/proxy-server";
 import { drain, listen } from "./listeners/listen";
@@ -53,7 +54,9 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const log = options.log ?? createLogger({ service: config.service, level: config.logLevel });
   const identity = { service: config.service, version: config.version };
   // Endpoint load (in flight, latency) outlives snapshots so a new bundle keeps balancing on what it knows.
-  const store = new SnapshotStore(identity, log, { loads: new EndpointLoads(), log });
+  // So do ejections and health (the breakers), kept per destination and instance id.
+  const breakers = new BreakerBoard();
+  const store = new SnapshotStore(identity, log, { loads: new EndpointLoads(), breakers, log });
   const dispatcher = createUpstreamAgent();
   let draining = false;
 
@@ -67,7 +70,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const cache = new BundleCache(cacheDir, log);
   await loadCache(cache, store, log);
 
-  const otel = startOtelMetrics({ endpoint: config.otlpEndpoint, intervalMs: config.metricsIntervalMs, service: config.service, version: config.version, instanceId, log });
+  const otel = startOtelMetrics({ endpoint: config.otlpEndpoint, intervalMs: config.metricsIntervalMs, service: config.service, version: config.version, instanceId, log, endpoints: () => breakers.endpoints() });
   const stats = new LocalStats();
   const recorder = fanOut([otel.recorder, stats], (error) => log.warn("telemetry_record_failed", { error }));
   const budgets = new RetryBudgets();
@@ -97,6 +100,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       retryBudgetExhausted: budgets.exhausted(),
       // Circuit-breaker limits per destination: tries in flight, waiting for a connection, refused.
       limits: limits.view(),
+      // Outlier ejection and health per destination endpoint: state, for how long, why, ejections.
+      breakers: breakers.view(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
     }),
   });

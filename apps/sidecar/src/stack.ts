@@ -1,6 +1,6 @@
 // The order of the layers, written here and nowhere else. Outermost first; forward is innermost.
 //
-//   outbound: rescue → telemetry → route → authorize → fault → request timeout → retry → per-try timeout → limit → balance → forward
+//   outbound: rescue → telemetry → route → authorize → fault → request timeout → retry → per-try timeout → limit → balance → outlier → forward
 //   inbound:  rescue → authorize → local app → forward
 import type { Dispatcher } from "undici";
 import type { EndpointTarget } from "./balancers/balancer";
@@ -12,6 +12,7 @@ import { faultLayer } from "./layers/fault";
 import { forwardHandler } from "./layers/forward";
 import { limitLayer } from "./layers/limit";
 import { localAppLayer } from "./layers/local-app";
+import { outlierLayer } from "./layers/outlier";
 import { perTryTimeoutLayer } from "./layers/per-try-timeout";
 import { requestTimeoutLayer } from "./layers/request-timeout";
 import { rescueLayer } from "./layers/rescue";
@@ -61,6 +62,7 @@ export function outboundStack({ log, recorder, dispatcher, clock = systemClock, 
       perTryTimeoutLayer(clock),
       limitLayer(limits),
       balanceLayer(clock),
+      outlierLayer(clock),
     ],
     forwardHandler(pools ? (req) => (req.ctx.destination ? pools.of(req.ctx.destination) : dispatcher) : dispatcher),
   );

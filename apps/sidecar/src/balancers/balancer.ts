@@ -3,6 +3,8 @@
 // in `EndpointLoads`, keyed by instance id, and each target carries a reference to its own.
 import type { Endpoint } from "@trellis/mesh-model";
 import { EndpointLoad } from "./endpoint-load";
+import type { EndpointBreaker } from "../breaker/endpoint-breaker";
+import { standaloneBreaker } from "../breaker/breaker-group";
 
 export interface EndpointTarget {
   readonly instanceId: string;
@@ -14,6 +16,8 @@ export interface EndpointTarget {
   readonly weight: number;
   /** Updated by the balance layer around every try; read by least-request and peak-EWMA. */
   readonly load: EndpointLoad;
+  /** Outlier ejection and health of this endpoint; the outlier layer reports each try's result to it. */
+  readonly breaker: EndpointBreaker;
 }
 
 export interface Balancer {
@@ -22,8 +26,8 @@ export interface Balancer {
   pick(avoid?: EndpointTarget): EndpointTarget | undefined;
 }
 
-export function toTarget(e: Endpoint, load: EndpointLoad = new EndpointLoad()): EndpointTarget {
+export function toTarget(e: Endpoint, load: EndpointLoad = new EndpointLoad(), breaker: EndpointBreaker = standaloneBreaker(e.instanceId)): EndpointTarget {
   const host = e.host.includes(":") && !e.host.startsWith("[") ? `[${e.host}]` : e.host;
   const address = `${host}:${e.port}`;
-  return { instanceId: e.instanceId, version: e.version, origin: `http://${address}`, address, weight: e.weight, load };
+  return { instanceId: e.instanceId, version: e.version, origin: `http://${address}`, address, weight: e.weight, load, breaker };
 }

@@ -6,7 +6,10 @@ import { createBalancer, type BalancerOptions } from "../balancers/create-balanc
 import { toTarget, type Balancer, type EndpointTarget } from "../balancers/balancer";
 import type { EndpointLoads } from "../balancers/endpoint-load";
 import type { Logger } from "../log";
-import type { Clock, Random } from "../time/clock";
+import { systemClock, type Clock, type Random } from "../time/clock";
+import { AvailableBalancer } from "../balancers/available-balancer";
+import type { BreakerBoard } from "../breaker/breaker-board";
+import { BreakerGroup } from "../breaker/breaker-group";
 import { compileRetryRules, type RetryRules } from "../retry/retry-rules";
 import { VersionSplit } from "../balancers/version-split";
 import { compileRouteMatcher, type RouteMatcher } from "./route-match";
@@ -28,6 +31,8 @@ export interface Destination {
   readonly routes: readonly RouteEntry[];
   /** All endpoints of the service, for routes without version weights. */
   readonly balancer: Balancer;
+  /** Outlier ejection and health of the service's endpoints. */
+  readonly breakers: BreakerGroup;
   readonly balancerType: { configured: LoadBalancerType; effective: LoadBalancerType };
 }
 
@@ -36,6 +41,8 @@ export interface DestinationOptions {
   balancerStart?: number;
   /** Load state shared across snapshots; without it each snapshot starts its endpoints afresh. */
   loads?: EndpointLoads;
+  /** Ejection and health state shared across snapshots; without it each snapshot starts afresh. */
+  breakers?: BreakerBoard;
   random?: Random;
   clock?: Clock;
   /** For `balancer_pick` debug lines. */
@@ -44,7 +51,11 @@ export interface DestinationOptions {
 
 export function buildDestination(service: CompiledService, where: string, options: DestinationOptions = {}): Destination {
   const loads = options.loads;
-  const targets = service.endpoints.map((e) => toTarget(e, loads?.of(e.instanceId)));
+  const clock = options.clock ?? systemClock;
+  const ids = service.endpoints.map((e) => e.instanceId);
+  const group = options.breakers?.group(service.name, service.circuitBreaker, ids) ?? new BreakerGroup(service.name, service.circuitBreaker, () => clock.now());
+  if (!options.breakers) group.update(service.circuitBreaker, ids);
+  const targets = service.endpoints.map((e) => toTarget(e, loads?.of(e.instanceId), group.member(e.instanceId)));
   const type = service.loadBalancer.type;
   const lbOptions: BalancerOptions = {
     start: options.balancerStart,
@@ -54,9 +65,10 @@ export function buildDestination(service: CompiledService, where: string, option
     log: options.log,
     service: service.name,
   };
-  const all = createBalancer(type, targets, lbOptions);
+  // Each balancer picks among the available endpoints only, rebuilt when ejections or health change.
+  const available = (ts: readonly EndpointTarget[]): Balancer => new AvailableBalancer(ts, group, (sub) => createBalancer(type, sub, lbOptions).balancer, clock);
   const needsVersions = service.routes.some((r) => r.backends.length > 0);
-  const byVersion = needsVersions ? balancersByVersion(type, targets, lbOptions) : new Map<string, Balancer>();
+  const byVersion = needsVersions ? balancersByVersion(targets, available) : new Map<string, Balancer>();
   const routes = service.routes.map(
     (policy, i): RouteEntry => ({
       name: policy.name,
@@ -66,7 +78,7 @@ export function buildDestination(service: CompiledService, where: string, option
       retry: compileRetryRules(policy.retry),
     }),
   );
-  return { name: service.name, service, routes, balancer: all.balancer, balancerType: { configured: type, effective: all.effective } };
+  return { name: service.name, service, routes, balancer: available(targets), breakers: group, balancerType: { configured: type, effective: type } };
 }
 
 /** First route that matches wins, as the bundle orders them. */
@@ -76,7 +88,7 @@ export function matchRoute(dest: Destination, method: string, pathname: string, 
   return undefined;
 }
 
-function balancersByVersion(type: LoadBalancerType, targets: readonly EndpointTarget[], options: BalancerOptions): Map<string, Balancer> {
+function balancersByVersion(targets: readonly EndpointTarget[], balancerOf: (ts: readonly EndpointTarget[]) => Balancer): Map<string, Balancer> {
   const groups = new Map<string, EndpointTarget[]>();
   for (const t of targets) {
     const g = groups.get(t.version);
@@ -84,6 +96,6 @@ function balancersByVersion(type: LoadBalancerType, targets: readonly EndpointTa
     else groups.set(t.version, [t]);
   }
   const out = new Map<string, Balancer>();
-  for (const [version, group] of groups) out.set(version, createBalancer(type, group, options).balancer);
+  for (const [version, group] of groups) out.set(version, balancerOf(group));
   return out;
 }

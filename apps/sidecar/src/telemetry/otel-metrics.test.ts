@@ -2,7 +2,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
-import { LATENCY_BOUNDS_MS, METRIC_REQUEST_DURATION, METRIC_REQUESTS } from "@trellis/mesh-model";
+import { LATENCY_BOUNDS_MS, METRIC_ENDPOINT_BREAKER_STATE, METRIC_ENDPOINT_HEALTHY, METRIC_REQUEST_DURATION, METRIC_REQUESTS } from "@trellis/mesh-model";
 import { z } from "zod";
 import { makeBundle } from "../testing/bundles";
 import { echoApp, send, startServer, startTestSidecar, type TestServer, type TestSidecar } from "../testing/servers";
@@ -23,6 +23,7 @@ const ZMetric = z.object({
   unit: z.string().optional(),
   sum: z.object({ dataPoints: z.array(ZPoint), aggregationTemporality: z.number() }).optional(),
   histogram: z.object({ dataPoints: z.array(ZPoint), aggregationTemporality: z.number() }).optional(),
+  gauge: z.object({ dataPoints: z.array(ZPoint) }).optional(),
 });
 const ZExport = z.object({
   resourceMetrics: z.array(z.object({ resource: z.object({ attributes: ZAttrs }), scopeMetrics: z.array(z.object({ metrics: z.array(ZMetric) })) })),
@@ -109,6 +110,20 @@ describe("OTLP metrics export", () => {
 
     const histogramCount = durations.flatMap((m) => m.histogram!.dataPoints).reduce((n, p) => n + Number(p.count), 0);
     assert.equal(histogramCount, 4);
+  });
+
+  it("exports each destination endpoint's breaker state and health as gauges", async () => {
+    received = [];
+    await web.flushTelemetry();
+    const metrics = received.flatMap((r) => r.metrics);
+    const point = (name: string) => {
+      const points = metrics.filter((m) => m.name === name).flatMap((m) => m.gauge?.dataPoints ?? []);
+      assert.equal(points.length, 1, `one ${name} point`);
+      return { attributes: attrs(points[0]!.attributes), value: Number(points[0]!.asInt ?? points[0]!.asDouble) };
+    };
+    const expected = { "trellis.destination.service": "catalog", "trellis.endpoint": "catalog-v1-0" };
+    assert.deepEqual(point(METRIC_ENDPOINT_BREAKER_STATE), { attributes: expected, value: 0 });
+    assert.deepEqual(point(METRIC_ENDPOINT_HEALTHY), { attributes: expected, value: 1 });
   });
 
   it("keeps serving traffic when the OTLP receiver fails", async () => {

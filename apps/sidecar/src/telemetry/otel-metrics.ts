@@ -9,12 +9,15 @@ import {
   ATTR_DESTINATION_SERVICE,
   ATTR_DESTINATION_VERSION,
   ATTR_DIRECTION,
+  ATTR_ENDPOINT,
   ATTR_MTLS,
   ATTR_OUTCOME,
   ATTR_RESPONSE_CLASS,
   ATTR_SOURCE_SERVICE,
   ATTR_SOURCE_VERSION,
   LATENCY_BOUNDS_MS,
+  METRIC_ENDPOINT_BREAKER_STATE,
+  METRIC_ENDPOINT_HEALTHY,
   METRIC_REQUEST_DURATION,
   METRIC_REQUESTS,
   RESOURCE_SERVICE_INSTANCE_ID,
@@ -23,6 +26,7 @@ import {
 } from "@trellis/mesh-model";
 import type { Logger } from "../log";
 import type { RequestRecorder } from "./request-recorder";
+import { BREAKER_STATE_VALUE, type EndpointStateView } from "../breaker/breaker-board";
 
 export interface OtelMetricsOptions {
   /** Base OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318; metrics go to `<endpoint>/v1/metrics`. */
@@ -32,6 +36,8 @@ export interface OtelMetricsOptions {
   version: string;
   instanceId: string;
   log: Logger;
+  /** Breaker state and health of every destination endpoint, read at each export. */
+  endpoints?: () => Iterable<EndpointStateView>;
 }
 
 export interface OtelMetrics {
@@ -69,6 +75,21 @@ export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
   const meter = provider.getMeter("trellis-sidecar");
   const requests = meter.createCounter(METRIC_REQUESTS, { unit: "{request}", description: "Requests through the sidecar" });
   const duration = meter.createHistogram(METRIC_REQUEST_DURATION, { unit: "ms", description: "Request duration until the response finished" });
+  const endpoints = o.endpoints;
+  if (endpoints) {
+    const breakerState = meter.createObservableGauge(METRIC_ENDPOINT_BREAKER_STATE, { description: "Outlier ejection per destination endpoint: 0 closed, 1 open, 2 half-open" });
+    const healthy = meter.createObservableGauge(METRIC_ENDPOINT_HEALTHY, { description: "Active health check result per destination endpoint: 1 healthy, 0 not" });
+    meter.addBatchObservableCallback(
+      (result) => {
+        for (const e of endpoints()) {
+          const attributes = { [ATTR_DESTINATION_SERVICE]: e.service, [ATTR_ENDPOINT]: e.instanceId };
+          result.observe(breakerState, BREAKER_STATE_VALUE[e.state], attributes);
+          result.observe(healthy, e.healthy ? 1 : 0, attributes);
+        }
+      },
+      [breakerState, healthy],
+    );
+  }
   const source = { [ATTR_SOURCE_SERVICE]: o.service, [ATTR_SOURCE_VERSION]: o.version, [ATTR_MTLS]: false };
 
   return {
