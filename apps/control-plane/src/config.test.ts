@@ -18,11 +18,14 @@ describe("loadConfig", () => {
       apiPort: 7070,
       otlpHttpHost: "127.0.0.1",
       otlpHttpPort: 4318,
+      otlpGrpcHost: "127.0.0.1",
+      otlpGrpcPort: 4317,
       databaseUrl: "file:/srv/trellis/data/trellis.db",
       leaseTtlMs: 15_000,
       retention10sMs: 6 * 3_600_000,
       retention1mMs: 7 * 86_400_000,
       maxOtlpBodyBytes: 4 * 1024 * 1024,
+      maxOtlpInFlight: 64,
       logLevel: "info",
     });
   });
@@ -39,6 +42,15 @@ describe("loadConfig", () => {
     assert.equal(c.logLevel, "debug");
   });
 
+  it("gives the gRPC receiver a free port too when the HTTP one asks for it, unless told otherwise", () => {
+    assert.equal(config(["--otlp-http-port", "0"]).otlpGrpcPort, 0);
+    assert.equal(config([], { TRELLIS_OTLP_HTTP_PORT: "0" }).otlpGrpcPort, 0);
+    assert.equal(config(["--otlp-http-port", "0", "--otlp-grpc-port", "4317"]).otlpGrpcPort, 4317);
+    assert.equal(config(["--otlp-http-port", "0"], { TRELLIS_OTLP_GRPC_PORT: "5317" }).otlpGrpcPort, 5317);
+    assert.equal(config(["--otlp-http-port", "5318"]).otlpGrpcPort, 4317);
+    assert.equal(config(["--max-otlp-in-flight", "2"]).maxOtlpInFlight, 2);
+  });
+
   it("reads DATABASE_URL unprefixed, after TRELLIS_DATABASE_URL and the flag", () => {
     assert.equal(config([], { DATABASE_URL: "postgresql://db/x" }).databaseUrl, "postgresql://db/x");
     assert.equal(config([], { DATABASE_URL: "postgresql://db/x", TRELLIS_DATABASE_URL: "file:/a.db" }).databaseUrl, "file:/a.db");
@@ -53,6 +65,8 @@ describe("loadConfig", () => {
       [["--retention-1m", "1000d"], /--retention-1m/],
       [["--max-otlp-body", "lots"], /--max-otlp-body/],
       [["--log-level", "loud"], /--log-level/],
+      [["--otlp-grpc-port", "-1"], /--otlp-grpc-port/],
+      [["--max-otlp-in-flight", "0"], /--max-otlp-in-flight "0": must be 1\.\.100000/],
       [["--database-url", "mysql://x"], /--database-url/],
       [["--no-such-flag", "1"], /no-such-flag/],
       [["stray"], /stray/],

@@ -16,7 +16,19 @@ interface FlagSpec {
 }
 
 type RawConfig = Record<
-  "apiHost" | "apiPort" | "otlpHttpHost" | "otlpHttpPort" | "databaseUrl" | "leaseTtl" | "retention10s" | "retention1m" | "maxOtlpBody" | "logLevel",
+  | "apiHost"
+  | "apiPort"
+  | "otlpHttpHost"
+  | "otlpHttpPort"
+  | "otlpGrpcHost"
+  | "otlpGrpcPort"
+  | "databaseUrl"
+  | "leaseTtl"
+  | "retention10s"
+  | "retention1m"
+  | "maxOtlpBody"
+  | "maxOtlpInFlight"
+  | "logLevel",
   string
 >;
 
@@ -25,6 +37,13 @@ export const FLAGS: readonly FlagSpec[] = [
   { key: "apiPort", flag: "api-port", defaultValue: () => "7070", description: "port of the REST API; 0 picks a free one" },
   { key: "otlpHttpHost", flag: "otlp-http-host", defaultValue: () => "127.0.0.1", description: "address of the OTLP/HTTP receiver" },
   { key: "otlpHttpPort", flag: "otlp-http-port", defaultValue: () => "4318", description: "port of the OTLP/HTTP receiver; 0 picks a free one" },
+  { key: "otlpGrpcHost", flag: "otlp-grpc-host", defaultValue: () => "127.0.0.1", description: "address of the OTLP/gRPC receiver" },
+  {
+    key: "otlpGrpcPort",
+    flag: "otlp-grpc-port",
+    defaultValue: () => "4317",
+    description: "port of the OTLP/gRPC receiver; 0 picks a free one (the default when --otlp-http-port is 0)",
+  },
   {
     key: "databaseUrl",
     flag: "database-url",
@@ -36,6 +55,12 @@ export const FLAGS: readonly FlagSpec[] = [
   { key: "retention10s", flag: "retention-10s", defaultValue: () => "6h", description: "how long 10-second rollups are kept" },
   { key: "retention1m", flag: "retention-1m", defaultValue: () => "7d", description: "how long 1-minute rollups are kept" },
   { key: "maxOtlpBody", flag: "max-otlp-body", defaultValue: () => "4MiB", description: "largest OTLP body accepted, after decompression (bytes, or e.g. 4MiB)" },
+  {
+    key: "maxOtlpInFlight",
+    flag: "max-otlp-in-flight",
+    defaultValue: () => "64",
+    description: "OTLP exports (HTTP and gRPC) being stored or waiting for the rollup writer at once; more are shed with 429/RESOURCE_EXHAUSTED",
+  },
   { key: "logLevel", flag: "log-level", defaultValue: () => "info", description: "debug, info, warn or error" },
 ];
 
@@ -64,6 +89,8 @@ const ZConfig = z.object({
   apiPort: ZPortText,
   otlpHttpHost: z.string().min(1),
   otlpHttpPort: ZPortText,
+  otlpGrpcHost: z.string().min(1),
+  otlpGrpcPort: ZPortText,
   databaseUrl: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgresql://"),
   leaseTtlMs: span(300, 3_600_000, "a span between 300ms and 1h"),
   retention10sMs: span(60_000, 30 * 86_400_000, "a span between 1m and 30d"),
@@ -76,6 +103,11 @@ const ZConfig = z.object({
     }
     return bytes;
   }),
+  maxOtlpInFlight: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.int().min(1, "must be 1..100000").max(100_000, "must be 1..100000")),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
 });
 export type Config = z.infer<typeof ZConfig>;
@@ -86,11 +118,14 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   apiPort: "apiPort",
   otlpHttpHost: "otlpHttpHost",
   otlpHttpPort: "otlpHttpPort",
+  otlpGrpcHost: "otlpGrpcHost",
+  otlpGrpcPort: "otlpGrpcPort",
   databaseUrl: "databaseUrl",
   leaseTtl: "leaseTtlMs",
   retention10s: "retention10sMs",
   retention1m: "retention1mMs",
   maxOtlpBody: "maxOtlpBodyBytes",
+  maxOtlpInFlight: "maxOtlpInFlight",
   logLevel: "logLevel",
 };
 
@@ -122,6 +157,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     const fromEnv = [envName(f.flag), ...(f.alsoEnv ?? [])].map((name) => env[name]).find((v) => v !== undefined && v !== "");
     raw[f.key] = typeof fromFlag === "string" ? fromFlag : (fromEnv ?? f.defaultValue(cwd));
   }
+  // Whoever asks for a free OTLP/HTTP port (tests, `trellis up`, several control planes on one host)
+  // would otherwise collide on the fixed gRPC port without having heard of it.
+  const grpcPortGiven = typeof values["otlp-grpc-port"] === "string" || (env[envName("otlp-grpc-port")] ?? "") !== "";
+  if (!grpcPortGiven && raw.otlpHttpPort === "0") raw.otlpGrpcPort = "0";
   const input = Object.fromEntries(FLAGS.map((f) => [FIELD[f.key], raw[f.key]]));
   const parsed = ZConfig.safeParse(input);
   if (parsed.success) return { kind: "config", config: parsed.data };

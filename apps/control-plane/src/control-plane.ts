@@ -49,6 +49,8 @@ export interface StartOptions {
   log: Logger;
   now?: () => Date;
   timings?: Partial<Timings>;
+  /** Awaited before each rollup write (tests hold the writer with it). */
+  beforeRollupWrite?: () => Promise<void>;
 }
 
 export interface RunningControlPlane {
@@ -81,7 +83,16 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       heartbeatIntervalMs: heartbeatIntervalMs(config),
       onMeshChanged: () => hub.meshChanged(),
     });
-    const ingest = new IngestService({ db, now, log, retention10sMs: config.retention10sMs, retention1mMs: config.retention1mMs, startedAt: now() });
+    const ingest = new IngestService({
+      db,
+      now,
+      log,
+      retention10sMs: config.retention10sMs,
+      retention1mMs: config.retention1mMs,
+      startedAt: now(),
+      maxExportsInFlight: config.maxOtlpInFlight,
+      beforeWrite: options.beforeRollupWrite,
+    });
     const policies = new PolicyService({ db, now, log, onChanged: () => hub.meshChanged() });
     const topology = new TopologyService({ db, now, retention10sMs: config.retention10sMs });
     await registry.start();

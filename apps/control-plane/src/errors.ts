@@ -13,6 +13,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "payload_too_large"
   | "unavailable"
+  | "overloaded"
   | "internal";
 
 export class TrellisError extends Error {
@@ -83,3 +84,13 @@ export class UnavailableError extends TrellisError {
     super("unavailable", message);
   }
 }
+
+/** Too much work in flight: this request was shed without being processed; retry after a while. */
+export class OverloadedError extends TrellisError {
+  constructor(message: string) {
+    super("overloaded", message);
+  }
+}
+
+/** Seconds a client is asked to wait before retrying a shed or failed export (Retry-After, RetryInfo). */
+export const RETRY_AFTER_SECONDS = 1;

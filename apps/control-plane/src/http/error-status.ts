@@ -13,10 +13,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,
+  overloaded: 429,
   internal: 500,
 };
 
-const CODE_OF_STATUS: Record<number, ErrorCode> = { 400: "invalid_body", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type", 503: "unavailable" };
+const CODE_OF_STATUS: Record<number, ErrorCode> = { 400: "invalid_body", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type", 429: "overloaded", 503: "unavailable" };
 
 function statusCodeOf(err: unknown): number | undefined {
   if (typeof err !== "object" || err === null || !("statusCode" in err)) return undefined;

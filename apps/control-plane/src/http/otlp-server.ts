@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
-import { InvalidRequestError, NotFoundError } from "../errors";
+import { InvalidRequestError, NotFoundError, RETRY_AFTER_SECONDS } from "../errors";
 import type { IngestService } from "../ingest/ingest-service";
 import { isGzipEncoded, otlpFormatOf, readBody, type OtlpFormat } from "../ingest/otlp-body";
 import {
@@ -30,7 +30,7 @@ export interface OtlpServerDeps {
 const ZOtlpBody = z.object({ bytes: z.instanceof(Buffer) });
 
 /** google.rpc.Code for each HTTP status we answer. */
-const RPC_CODE: Record<number, number> = { 400: 3, 404: 5, 408: 4, 413: 8, 415: 3, 431: 8, 500: 13, 503: 14 };
+const RPC_CODE: Record<number, number> = { 400: 3, 404: 5, 408: 4, 413: 8, 415: 3, 429: 8, 431: 8, 500: 13, 503: 14 };
 
 /** Before a request is parsed its encoding is unknown: such errors are answered in JSON. */
 const renderStatusJson: ErrorRenderer = (status, _code, message) => ({
@@ -104,7 +104,8 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
     else deps.log.debug("otlp_request_refused", { reqId: request.id, url: request.url, status, message: error.message });
     const code = RPC_CODE[status] ?? 2;
     if (status === 413) void reply.header("connection", "close");
-    if (status === 503) void reply.header("retry-after", "1");
+    // 429 (shed) and 503 (store failing) are the retryable answers of OTLP/HTTP.
+    if (status === 429 || status === 503) void reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     if (formatOf(request) === "protobuf") void reply.status(status).type("application/x-protobuf").send(Buffer.from(encodeStatus(code, error.message)));
     else void reply.status(status).type("application/json").send({ code, message: error.message });
   });

@@ -3,6 +3,7 @@
 import type { Repositories, Resolution, RollupRow } from "../db/repositories";
 import { UnavailableError } from "../errors";
 import type { Logger } from "../log";
+import { ExportAdmission } from "./export-admission";
 import { CumulativeToDelta, counterArithmetic, histogramArithmetic } from "./cumulative-to-delta";
 import { GroupCommit } from "./group-commit";
 import { normaliseMetrics } from "./normalise-metrics";
@@ -21,6 +22,10 @@ export interface IngestServiceOptions {
   startedAt: Date;
   /** Cap on remembered cumulative streams (cardinality guard). */
   maxStreams?: number;
+  /** Exports processed or waiting for the writer at once; more are shed (default 64). */
+  maxExportsInFlight?: number;
+  /** Awaited before each rollup write; tests hold the writer with it to see exports pile up. */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface IngestStats {
@@ -33,6 +38,10 @@ export interface IngestStats {
   traceExports: number;
   acceptedSpans: number;
   rejectedSpans: number;
+  /** Exports (metrics or traces, any transport) refused because too many were in flight. */
+  shedExports: number;
+  /** Exports in flight right now. */
+  exportsInFlight: number;
 }
 
 /** An edge's lastSeenAt is refreshed at most this often: it drives idle-edge display, not rates. */
@@ -45,7 +54,7 @@ interface IngestBatch {
 }
 
 export class IngestService {
-  readonly stats: IngestStats = {
+  private readonly counts: Omit<IngestStats, "shedExports" | "exportsInFlight"> = {
     metricExports: 0,
     acceptedPoints: 0,
     rejectedPoints: 0,
@@ -62,15 +71,34 @@ export class IngestService {
   /** When each edge was last written to the edges table. */
   private readonly edgeTouchedAt = new Map<string, number>();
   private readonly writer = new GroupCommit<IngestBatch>((batches) => this.write(batches));
+  private readonly admission: ExportAdmission;
 
   constructor(private readonly options: IngestServiceOptions) {
+    this.admission = new ExportAdmission(options.maxExportsInFlight ?? 64);
     const sinceNs = BigInt(options.startedAt.getTime()) * 1_000_000n;
     const limits = { sinceNs, maxStreams: options.maxStreams ?? 100_000 };
     this.trackers = { counters: new CumulativeToDelta(counterArithmetic, limits), histograms: new CumulativeToDelta(histogramArithmetic, limits) };
   }
 
-  /** Throws InvalidRequestError for an unsound export, UnavailableError when storage failed. */
+  /** A snapshot of the counters (for /healthz). */
+  get stats(): IngestStats {
+    return { ...this.counts, shedExports: this.admission.shed, exportsInFlight: this.admission.current };
+  }
+
+  /**
+   * Throws InvalidRequestError for an unsound export, UnavailableError when storage failed, and
+   * OverloadedError (or UnavailableError while storage fails) when too many exports are in flight.
+   */
   async metrics(input: unknown): Promise<PartialSuccess | undefined> {
+    const leave = this.admission.enter();
+    try {
+      return await this.admittedMetrics(input);
+    } finally {
+      leave();
+    }
+  }
+
+  private async admittedMetrics(input: unknown): Promise<PartialSuccess | undefined> {
     const metrics = normaliseMetrics(input);
     const now = this.options.now();
     const nowMs = now.getTime();
@@ -85,7 +113,7 @@ export class IngestService {
     }
     if (batch.rows.length > 0) await this.submit(batch);
 
-    const s = this.stats;
+    const s = this.counts;
     s.metricExports++;
     // Points that passed the schema but not our label checks were counted as accepted first.
     s.acceptedPoints += metrics.acceptedPoints - (metrics.rejected.count - schemaRejections);
@@ -98,10 +126,17 @@ export class IngestService {
 
   /** Spans are validated and counted; storing them is for later. */
   async traces(input: unknown): Promise<PartialSuccess | undefined> {
-    const traces = normaliseTraces(input);
-    this.stats.traceExports++;
-    this.stats.acceptedSpans += traces.acceptedSpans;
-    this.stats.rejectedSpans += traces.rejected.count;
+    // Nothing is awaited today, but a trace export shares the limit with metric exports all the same.
+    const leave = this.admission.enter();
+    let traces;
+    try {
+      traces = normaliseTraces(input);
+    } finally {
+      leave();
+    }
+    this.counts.traceExports++;
+    this.counts.acceptedSpans += traces.acceptedSpans;
+    this.counts.rejectedSpans += traces.rejected.count;
     return traces.rejected.count > 0 ? { rejected: traces.rejected.count, errorMessage: traces.rejected.message() } : undefined;
   }
 
@@ -130,7 +165,9 @@ export class IngestService {
   private async submit(batch: IngestBatch): Promise<void> {
     try {
       await this.writer.submit([batch]);
+      this.admission.storeFailing = false;
     } catch (err) {
+      this.admission.storeFailing = true;
       this.options.log.error("rollup_write_failed", { err });
       throw new UnavailableError("storing the metrics failed; retry later");
     }
@@ -138,6 +175,7 @@ export class IngestService {
 
   /** Idempotent writes first: a failure after them leaves nothing that a retried export would double. */
   private async write(batches: IngestBatch[]): Promise<void> {
+    await this.options.beforeWrite?.();
     const now = this.options.now();
     const services = new Map<string, { name: string; version?: string }>();
     for (const b of batches) for (const s of b.services) services.set(`${s.name}\u0000${s.version ?? ""}`, s);

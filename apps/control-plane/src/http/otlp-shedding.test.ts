@@ -1,0 +1,62 @@
+// Load shedding on the OTLP/HTTP receiver against a real control plane: with the rollup writer held
+// and a limit of 2 exports in flight, the others get 429 + Retry-After at once, and every export that
+// was not shed is stored once the writer moves again.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ZGraphResponse } from "@trellis/mesh-model";
+import { bucketsWith, metricsExport } from "../../fixtures/otlp-exports";
+import { startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
+import { encodeMetricsRequest } from "../ingest/otlp-proto";
+
+const EXPORTS = 10;
+const LIMIT = 2;
+const REQUESTS_PER_EXPORT = 3;
+
+describe("OTLP/HTTP load shedding", { timeout: 30_000 }, () => {
+  let t: TestControlPlane;
+  let held: Promise<void> | undefined;
+  before(async () => {
+    t = await startTestControlPlane({ args: ["--max-otlp-in-flight", String(LIMIT)], beforeRollupWrite: () => held ?? Promise.resolve() });
+  });
+  after(async () => t.close());
+
+  it("sheds past the limit with 429 and Retry-After, and stores every export it admitted", async () => {
+    let release = () => {};
+    held = new Promise<void>((resolve) => (release = resolve));
+    const post = (i: number) =>
+      fetch(`${t.otlp}/v1/metrics`, {
+        method: "POST",
+        headers: { "content-type": "application/x-protobuf" },
+        body: encodeMetricsRequest(metricsExport({ service: "web", instanceId: `web-${i}`, points: [{ destination: "api", buckets: bucketsWith(REQUESTS_PER_EXPORT), timeMs: Date.now() }] })),
+      });
+    const pending = Array.from({ length: EXPORTS }, (_, i) => post(i));
+    // Shed exports are answered while the admitted ones still wait for the writer.
+    const settled = pending.map((p) => p.then((r) => r.status));
+    while (t.cp.ingest.stats.shedExports < EXPORTS - LIMIT) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(t.cp.ingest.stats.exportsInFlight, LIMIT);
+    release();
+    const responses = await Promise.all(pending);
+    await Promise.all(settled);
+
+    const shed = responses.filter((r) => r.status === 429);
+    const stored = responses.filter((r) => r.status === 200);
+    assert.equal(shed.length, EXPORTS - LIMIT, responses.map((r) => r.status).join(","));
+    assert.equal(stored.length, LIMIT);
+    for (const r of shed) {
+      assert.equal(r.headers.get("retry-after"), "1");
+      assert.equal(r.headers.get("content-type"), "application/x-protobuf");
+    }
+
+    const graph = ZGraphResponse.parse(await (await fetch(`${t.api}/api/v1/graph?window=5m`)).json());
+    const edge = graph.edges.find((e) => e.source === "web" && e.target === "api");
+    assert.equal(edge?.outcomes.ok, stored.length * REQUESTS_PER_EXPORT);
+
+    const health = (await (await fetch(`${t.api}/healthz`)).json()) as { ingest: { shedExports: number; exportsInFlight: number } };
+    assert.equal(health.ingest.shedExports, EXPORTS - LIMIT);
+    assert.equal(health.ingest.exportsInFlight, 0);
+
+    // Admitted again once the writer drained.
+    const again = await post(99);
+    assert.equal(again.status, 200);
+  });
+});

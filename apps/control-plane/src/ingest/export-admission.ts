@@ -1,0 +1,34 @@
+// Load shedding for OTLP exports: at most `limit` exports are being processed or waiting for the
+// rollup writer at once. One more is refused at the door (the client retries later) instead of
+// queueing without bound in memory.
+import { OverloadedError, UnavailableError } from "../errors";
+
+export class ExportAdmission {
+  private inFlight = 0;
+  /** Exports refused because the limit was reached. */
+  shed = 0;
+  /** Set by the writer: while the store fails, a shed export is told so (503/UNAVAILABLE, not 429). */
+  storeFailing = false;
+
+  constructor(readonly limit: number) {}
+
+  get current(): number {
+    return this.inFlight;
+  }
+
+  /** Takes a slot or throws OverloadedError (UnavailableError while the store fails); call the returned function once done. */
+  enter(): () => void {
+    if (this.inFlight >= this.limit) {
+      this.shed++;
+      if (this.storeFailing) throw new UnavailableError("the rollup store is failing and exports are backing up; retry later");
+      throw new OverloadedError(`${this.limit} OTLP exports are already in flight; retry later`);
+    }
+    this.inFlight++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.inFlight--;
+    };
+  }
+}
