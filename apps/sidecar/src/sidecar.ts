@@ -15,6 +15,7 @@ import { createUpstreamAgent } from "./http/upstream-agent";
 import { UpstreamPools } from "./http/upstream-pools";
 import { Limits } from "./breaker/destination-limits";
 import { BreakerBoard } from "./breaker/breaker-board";
+import { HealthChecks } from "./health/health-checks";
 import { deriveInstanceId } from "./instance-id";
 import { createProxyServer } from "./listeners/proxy-server";
 import { drain, listen } from "./listeners/listen";
@@ -67,6 +68,10 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const instanceId = config.instanceId ?? deriveInstanceId(config.service, config.version, options.hostname ?? hostname(), inboundPort);
   const cacheDir = config.cacheDir ?? join("data", "sidecar", instanceId);
 
+  // Active health checks of the destination endpoints and the local app follow every applied bundle.
+  const checks = new HealthChecks({ dispatcher, app, onLocalChange: (healthy) => log.info("local_app_health", { healthy }) });
+  store.onApplied((snapshot) => checks.sync(snapshot));
+
   const cache = new BundleCache(cacheDir, log);
   await loadCache(cache, store, log);
 
@@ -88,6 +93,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const admin = createAdminServer({
     snapshot: () => store.current,
     draining: () => draining,
+    localHealthy: () => checks.localHealthy,
     stats: () => ({
       service: config.service,
       version: config.version,
@@ -102,6 +108,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       limits: limits.view(),
       // Outlier ejection and health per destination endpoint: state, for how long, why, ejections.
       breakers: breakers.view(),
+      healthChecks: checks.view(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
     }),
   });
@@ -112,6 +119,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const stop = async (): Promise<void> => {
     draining = true;
     log.info("draining", { inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight }, drainTimeoutMs: config.drainTimeoutMs });
+    checks.stop();
     await session.stop({ deregister: true });
     await Promise.all([drain(outbound.server, config.drainTimeoutMs), drain(inbound.server, config.drainTimeoutMs)]);
     await otel.shutdown(TELEMETRY_FLUSH_MS);

@@ -1,4 +1,5 @@
-// The admin port, loopback only: liveness, readiness (a bundle is loaded and we are not draining),
+// The admin port, loopback only: liveness, readiness (a bundle is loaded, the local app passes its
+// health check, and we are not draining),
 // the bundle in use, and counters. It answers from memory and never touches the data path.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { ApiError } from "@trellis/mesh-model";
@@ -7,6 +8,8 @@ import type { Snapshot } from "../snapshot/snapshot";
 export interface AdminDeps {
   snapshot: () => Snapshot | undefined;
   draining: () => boolean;
+  /** The local app's active health check verdict; undefined until it is known. */
+  localHealthy?: () => boolean | undefined;
   stats: () => unknown;
 }
 
@@ -25,6 +28,7 @@ export function createAdminServer(deps: AdminDeps): Server {
         const snap = deps.snapshot();
         if (deps.draining()) return send(res, 503, { ready: false, reason: "draining" });
         if (!snap) return send(res, 503, { ready: false, reason: "no configuration loaded yet" });
+        if (deps.localHealthy?.() === false) return send(res, 503, { ready: false, reason: "the local app fails its health check" });
         return send(res, 200, { ready: true, revision: snap.revision, source: snap.source });
       }
       case "/config": {

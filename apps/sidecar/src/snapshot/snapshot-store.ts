@@ -27,6 +27,7 @@ const MAX_ERROR = 4096;
 
 export class SnapshotStore {
   private snapshot: Snapshot | undefined;
+  private readonly listeners: Array<(snapshot: Snapshot) => void> = [];
 
   constructor(
     private readonly identity: { service: string; version: string },
@@ -36,6 +37,11 @@ export class SnapshotStore {
 
   get current(): Snapshot | undefined {
     return this.snapshot;
+  }
+
+  /** Called with each applied snapshot (health checks follow the endpoints this way). */
+  onApplied(listener: (snapshot: Snapshot) => void): void {
+    this.listeners.push(listener);
   }
 
   apply(raw: unknown, options: ApplyOptions): ApplyResult {
@@ -48,6 +54,7 @@ export class SnapshotStore {
         destinations: result.snapshot.destinations.size,
         ...balancerFallbacks(result.snapshot),
       });
+      for (const listener of this.listeners) listener(result.snapshot);
     } else if (result.status === "rejected") {
       this.log.warn("config_rejected", { revision: result.revision, source: options.source, error: result.error, keptRevision: this.snapshot?.revision ?? null });
     }
