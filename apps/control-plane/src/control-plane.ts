@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { heartbeatIntervalMs, type Config } from "./config";
 import { openDatabase, type Database } from "./db/index";
 import { UnavailableError } from "./errors";
+import { startOtlpGrpcServer, type OtlpGrpcServer } from "./grpc/otlp-grpc-server";
 import { buildApiServer } from "./http/api-server";
 import { buildOtlpServer } from "./http/otlp-server";
 import { IngestService } from "./ingest/ingest-service";
@@ -56,6 +57,7 @@ export interface StartOptions {
 export interface RunningControlPlane {
   apiPort: number;
   otlpHttpPort: number;
+  otlpGrpcPort: number;
   db: Database;
   registry: RegistryService;
   hub: ConfigHub;
@@ -119,10 +121,12 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
     });
     const otlp = buildOtlpServer({ ingest, log, maxBodyBytes: config.maxOtlpBodyBytes });
     await api.listen({ host: config.apiHost, port: config.apiPort });
+    let grpc: OtlpGrpcServer;
     try {
       await otlp.listen({ host: config.otlpHttpHost, port: config.otlpHttpPort });
+      grpc = await startOtlpGrpcServer({ ingest, log, maxMessageBytes: config.maxOtlpBodyBytes }, config.otlpGrpcHost, config.otlpGrpcPort);
     } catch (err) {
-      await api.close();
+      await Promise.all([api.close(), otlp.close()]);
       throw err;
     }
 
@@ -140,12 +144,12 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
         await Promise.all(tasks.map((t) => t.stop()));
         // Config streams never end by themselves: end them, or the API server would wait forever.
         await hub.close();
-        await Promise.all([api.close(), otlp.close()]);
+        await Promise.all([api.close(), otlp.close(), grpc.close()]);
         await ingest.flush();
         await db.close();
       })());
 
-    return { apiPort: portOf(api.server.address()), otlpHttpPort: portOf(otlp.server.address()), db, registry, hub, ingest, close };
+    return { apiPort: portOf(api.server.address()), otlpHttpPort: portOf(otlp.server.address()), otlpGrpcPort: grpc.port, db, registry, hub, ingest, close };
   } catch (err) {
     await Promise.all(tasks.map((t) => t.stop()));
     await db.close();

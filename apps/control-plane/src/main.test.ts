@@ -42,6 +42,8 @@ async function startAndStop(signal: NodeJS.Signals) {
     const event = await listening;
     assert.equal(typeof event.apiPort, "number");
     assert.equal(typeof event.otlpHttpPort, "number");
+    // A free gRPC port too, because the HTTP one was asked to be free.
+    assert.ok(typeof event.otlpGrpcPort === "number" && event.otlpGrpcPort > 0 && event.otlpGrpcPort !== 4317, String(event.otlpGrpcPort));
     assert.equal(event.level, "info");
     const health = await fetch(`http://127.0.0.1:${event.apiPort}/healthz`);
     assert.equal(health.status, 200);

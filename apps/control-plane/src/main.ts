@@ -32,7 +32,15 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  log.info("listening", { apiPort: running.apiPort, otlpHttpPort: running.otlpHttpPort, apiHost: config.apiHost, otlpHttpHost: config.otlpHttpHost, database: running.db.provider });
+  log.info("listening", {
+    apiPort: running.apiPort,
+    otlpHttpPort: running.otlpHttpPort,
+    otlpGrpcPort: running.otlpGrpcPort,
+    apiHost: config.apiHost,
+    otlpHttpHost: config.otlpHttpHost,
+    otlpGrpcHost: config.otlpGrpcHost,
+    database: running.db.provider,
+  });
 
   const stop = (signal: NodeJS.Signals) => {
     log.info("shutting_down", { signal });

@@ -17,6 +17,7 @@ interface Codec {
   metricsResponse: protobuf.Type;
   tracesResponse: protobuf.Type;
   status: protobuf.Type;
+  retryInfo: protobuf.Type;
 }
 
 let codec: Codec | undefined;
@@ -33,6 +34,7 @@ function load(): Codec {
     metricsResponse: root.lookupType("trellis.otlp.ExportMetricsServiceResponse"),
     tracesResponse: root.lookupType("trellis.otlp.ExportTraceServiceResponse"),
     status: root.lookupType("trellis.otlp.Status"),
+    retryInfo: root.lookupType("trellis.otlp.RetryInfo"),
   };
   return codec;
 }
@@ -71,10 +73,19 @@ export function encodeTracesResponse(partial: PartialSuccess | undefined): Uint8
   return tracesResponse.encode(tracesResponse.fromObject(body)).finish();
 }
 
-/** A google.rpc.Status, the body of every OTLP/HTTP error response. */
-export function encodeStatus(code: number, message: string): Uint8Array {
-  const { status } = load();
-  return status.encode(status.fromObject({ code, message })).finish();
+const RETRY_INFO_TYPE_URL = "type.googleapis.com/google.rpc.RetryInfo";
+
+/**
+ * A google.rpc.Status: the body of every OTLP/HTTP error response, and the `grpc-status-details-bin`
+ * of OTLP/gRPC errors, where a RetryInfo detail tells the client that (and when) it may retry.
+ */
+export function encodeStatus(code: number, message: string, retryDelaySeconds?: number): Uint8Array {
+  const { status, retryInfo } = load();
+  const details =
+    retryDelaySeconds === undefined
+      ? []
+      : [{ typeUrl: RETRY_INFO_TYPE_URL, value: retryInfo.encode(retryInfo.fromObject({ retryDelay: { seconds: retryDelaySeconds } })).finish() }];
+  return status.encode(status.fromObject({ code, message, details })).finish();
 }
 
 /** For tests and tools: encode a request given in OTLP/JSON-like object form. */
@@ -88,10 +99,22 @@ export function encodeTracesRequest(object: Record<string, unknown>): Uint8Array
   return tracesRequest.encode(tracesRequest.fromObject(object)).finish();
 }
 
-export function decodeStatus(bytes: Uint8Array): { code: number; message: string } {
-  const { status } = load();
-  const object = status.toObject(status.decode(bytes), { defaults: true });
-  return { code: Number(object.code), message: String(object.message) };
+export function decodeStatus(bytes: Uint8Array): { code: number; message: string; retryDelaySeconds?: number } {
+  const { status, retryInfo } = load();
+  const decoded = status.decode(bytes);
+  const object = status.toObject(decoded, { defaults: true });
+  const result: { code: number; message: string; retryDelaySeconds?: number } = { code: Number(object.code), message: String(object.message) };
+  const details: unknown = object.details;
+  if (Array.isArray(details)) {
+    for (const d of details) {
+      if (typeof d === "object" && d !== null && "typeUrl" in d && d.typeUrl === RETRY_INFO_TYPE_URL && "value" in d && d.value instanceof Uint8Array) {
+        const info = retryInfo.toObject(retryInfo.decode(d.value), { longs: Number, defaults: true });
+        const delay: unknown = info.retryDelay;
+        if (typeof delay === "object" && delay !== null && "seconds" in delay) result.retryDelaySeconds = Number(delay.seconds);
+      }
+    }
+  }
+  return result;
 }
 
 export function decodeMetricsResponse(bytes: Uint8Array): unknown {
