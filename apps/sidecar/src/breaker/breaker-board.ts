@@ -1,6 +1,6 @@
 // Every destination's breaker group, by service name, for the sidecar's lifetime: ejections and
 // health outlive bundles the way endpoint load does. Also the read side for /stats and OTLP.
-import type { CompiledCircuitBreaker } from "@trellis/mesh-model";
+import type { CompiledCircuitBreaker, CompiledService } from "@trellis/mesh-model";
 import { systemClock, type Clock } from "../time/clock";
 import { BreakerGroup } from "./breaker-group";
 import type { BreakerState } from "./endpoint-breaker";
@@ -24,17 +24,25 @@ export class BreakerBoard {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  /** The group for a destination in a new bundle, updated to its policy and endpoints. */
-  group(service: string, config: CompiledCircuitBreaker, instanceIds: readonly string[]): BreakerGroup {
+  /** The group for a destination of a bundle being built; its members are created as asked for. */
+  group(service: string, config: CompiledCircuitBreaker): BreakerGroup {
     let g = this.byService.get(service);
     if (!g) this.byService.set(service, (g = new BreakerGroup(service, config, () => this.clock.now())));
-    g.update(config, instanceIds);
     return g;
   }
 
-  /** Forgets destinations no longer in the configuration. */
-  retain(services: ReadonlySet<string>): void {
-    for (const s of this.byService.keys()) if (!services.has(s)) this.byService.delete(s);
+  /**
+   * A bundle was built: each destination takes its policy and endpoints, departed endpoints and
+   * destinations are forgotten. Only now, so a bundle refused halfway through changes nothing.
+   */
+  commit(services: Readonly<Record<string, CompiledService>>): void {
+    for (const s of this.byService.keys()) if (!(s in services)) this.byService.delete(s);
+    for (const [name, service] of Object.entries(services)) {
+      this.group(name, service.circuitBreaker).update(
+        service.circuitBreaker,
+        service.endpoints.map((e) => e.instanceId),
+      );
+    }
   }
 
   endpoints(): EndpointStateView[] {

@@ -53,7 +53,8 @@ export function buildDestination(service: CompiledService, where: string, option
   const loads = options.loads;
   const clock = options.clock ?? systemClock;
   const ids = service.endpoints.map((e) => e.instanceId);
-  const group = options.breakers?.group(service.name, service.circuitBreaker, ids) ?? new BreakerGroup(service.name, service.circuitBreaker, () => clock.now());
+  // With a board, the snapshot commits the group's new policy and endpoints once the whole bundle is built.
+  const group = options.breakers?.group(service.name, service.circuitBreaker) ?? new BreakerGroup(service.name, service.circuitBreaker, () => clock.now());
   if (!options.breakers) group.update(service.circuitBreaker, ids);
   const targets = service.endpoints.map((e) => toTarget(e, loads?.of(e.instanceId), group.member(e.instanceId)));
   const type = service.loadBalancer.type;

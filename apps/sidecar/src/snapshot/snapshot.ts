@@ -29,7 +29,7 @@ export function buildSnapshot(bundle: Bundle, source: SnapshotSource, options: D
       throw err;
     }
   }
-  options.breakers?.retain(new Set(destinations.keys()));
+  options.breakers?.commit(bundle.services);
   options.loads?.retain(new Set(Object.values(bundle.services).flatMap((s) => s.endpoints.map((e) => e.instanceId))));
   return Object.freeze({ revision: bundle.revision, bundle, destinations, source, appliedAt: new Date().toISOString() });
 }
