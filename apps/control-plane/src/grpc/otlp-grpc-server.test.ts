@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { Client, credentials, status, type ServiceError } from "@grpc/grpc-js";
+import { Client, compressionAlgorithms, credentials, status, type ServiceError } from "@grpc/grpc-js";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
 import { AggregationTemporalityPreference } from "@opentelemetry/exporter-metrics-otlp-http";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
@@ -144,8 +144,15 @@ describe("OTLP/gRPC receiver", { timeout: 60_000 }, () => {
     assert.equal(t.cp.ingest.stats.acceptedSpans - spansBefore, 3);
   });
 
-  it("refuses a message over --max-otlp-body with RESOURCE_EXHAUSTED", async () => {
+  it("refuses a message over --max-otlp-body (after decompression) with RESOURCE_EXHAUSTED", async () => {
     expectError(await call(client, METRICS_EXPORT, randomBytes(65 * 1024)), status.RESOURCE_EXHAUSTED);
+    // The limit holds after decompression: 1 MiB of zeros is a few KiB gzipped.
+    const gzipClient = new Client(t.otlpGrpc, credentials.createInsecure(), { "grpc.default_compression_algorithm": compressionAlgorithms.gzip });
+    try {
+      expectError(await call(gzipClient, METRICS_EXPORT, Buffer.alloc(1024 * 1024)), status.RESOURCE_EXHAUSTED);
+    } finally {
+      gzipClient.close();
+    }
     const ok = await call(client, METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "web", points: [point("api", 1)] })));
     assert.ok(ok.ok);
   });
