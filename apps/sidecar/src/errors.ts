@@ -15,6 +15,7 @@ export type ProxyErrorCode =
   | "fault_injected"
   | "breaker_open"
   | "overloaded"
+  | "draining"
   | "upstream_connect_failed"
   | "upstream_reset"
   | "upstream_timeout"
@@ -127,4 +128,10 @@ export class BreakerOpenError extends ProxyError {
 export class OverloadedError extends ProxyError {
   readonly code = "overloaded";
   readonly outcome = "breaker_open";
+}
+
+/** A health check reached a sidecar that is shutting down: it must leave its callers' rotation. */
+export class DrainingError extends ProxyError {
+  readonly code = "draining";
+  readonly outcome = "error";
 }

@@ -63,7 +63,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
 
   // Inbound first: with port 0 its real port is part of the default instance id.
   const app = toTarget({ instanceId: "local-app", version: config.version, host: config.appHost, port: config.appPort, weight: 1, labels: {} });
-  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app }), log, snapshot: () => store.current, stampSource: undefined });
+  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app, draining: () => draining }), log, snapshot: () => store.current, stampSource: undefined });
   const inboundPort = await listen(inbound.server, config.inboundPort, config.bindHost);
   const instanceId = config.instanceId ?? deriveInstanceId(config.service, config.version, options.hostname ?? hostname(), inboundPort);
   const cacheDir = config.cacheDir ?? join("data", "sidecar", instanceId);

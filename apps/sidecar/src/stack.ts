@@ -1,7 +1,7 @@
 // The order of the layers, written here and nowhere else. Outermost first; forward is innermost.
 //
 //   outbound: rescue → telemetry → route → authorize → fault → request timeout → retry → per-try timeout → limit → balance → outlier → forward
-//   inbound:  rescue → authorize → local app → forward
+//   inbound:  rescue → authorize → health answer → local app → forward
 import type { Dispatcher } from "undici";
 import type { EndpointTarget } from "./balancers/balancer";
 import type { ProxyError } from "./errors";
@@ -11,6 +11,7 @@ import { balanceLayer } from "./layers/balance";
 import { faultLayer } from "./layers/fault";
 import { forwardHandler } from "./layers/forward";
 import { limitLayer } from "./layers/limit";
+import { healthAnswerLayer } from "./layers/health-answer";
 import { localAppLayer } from "./layers/local-app";
 import { outlierLayer } from "./layers/outlier";
 import { perTryTimeoutLayer } from "./layers/per-try-timeout";
@@ -72,10 +73,12 @@ export interface InboundDeps {
   log: Logger;
   dispatcher: Dispatcher;
   app: EndpointTarget;
+  /** While true, callers' health checks are refused so they stop sending here. */
+  draining?: () => boolean;
 }
 
-export function inboundStack({ log, dispatcher, app }: InboundDeps): Stack {
-  return stack([rescueLayer(log), authorizeLayer(), localAppLayer(app)], forwardHandler(dispatcher));
+export function inboundStack({ log, dispatcher, app, draining = () => false }: InboundDeps): Stack {
+  return stack([rescueLayer(log), authorizeLayer(), healthAnswerLayer(draining), localAppLayer(app)], forwardHandler(dispatcher));
 }
 
 function stack(layers: readonly Layer[], inner: Handler): Stack {

@@ -20,6 +20,7 @@ export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
   no_endpoints: 503,
   breaker_open: 503,
   overloaded: 503,
+  draining: 503,
   timed_out: 504,
   per_try_timeout: 504,
   // Replaced by the fault policy's own status; see statusOf.
