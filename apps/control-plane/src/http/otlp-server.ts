@@ -86,6 +86,8 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
   app.addContentTypeParser("*", (request, payload, done) => {
     try {
       otlpFormatOf(request.headers["content-type"]);
+      // Shed before reading: a busy receiver must not buffer the bodies of exports it will refuse.
+      deps.ingest.refuseIfBusy();
       const gzip = isGzipEncoded(request.headers["content-encoding"]);
       const length = Number(request.headers["content-length"]);
       readBody(payload, { gzip, limitBytes: deps.maxBodyBytes, declaredLength: Number.isFinite(length) ? length : undefined }).then(
@@ -93,6 +95,7 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
         (err: Error) => done(err),
       );
     } catch (err) {
+      payload.resume(); // discard the unread body, so that the client reads our answer
       done(err instanceof Error ? err : new Error(String(err)));
     }
   });

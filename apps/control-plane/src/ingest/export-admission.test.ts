@@ -15,10 +15,14 @@ describe("ExportAdmission", () => {
     assert.equal(gate.current, 1);
     const c = gate.enter();
     assert.throws(() => gate.enter(), OverloadedError);
+    assert.throws(() => gate.refuseIfFull(), OverloadedError);
+    assert.equal(gate.shed, 3);
     b();
+    gate.refuseIfFull();
+    assert.equal(gate.current, 1, "refuseIfFull takes no slot");
     c();
     assert.equal(gate.current, 0);
-    assert.equal(gate.shed, 2);
+    assert.equal(gate.shed, 3);
   });
 
   it("says the store is failing rather than busy while it is", () => {

@@ -16,6 +16,11 @@ export class ExportAdmission {
     return this.inFlight;
   }
 
+  /** Sheds now (as enter() would) when no slot is free, so that a receiver need not read the body first. */
+  refuseIfFull(): void {
+    if (this.inFlight >= this.limit) this.enter();
+  }
+
   /** Takes a slot or throws OverloadedError (UnavailableError while the store fails); call the returned function once done. */
   enter(): () => void {
     if (this.inFlight >= this.limit) {

@@ -85,6 +85,11 @@ export class IngestService {
     return { ...this.counts, shedExports: this.admission.shed, exportsInFlight: this.admission.current };
   }
 
+  /** Throws OverloadedError (or UnavailableError) when an export arriving now would be shed. */
+  refuseIfBusy(): void {
+    this.admission.refuseIfFull();
+  }
+
   /**
    * Throws InvalidRequestError for an unsound export, UnavailableError when storage failed, and
    * OverloadedError (or UnavailableError while storage fails) when too many exports are in flight.
