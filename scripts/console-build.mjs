@@ -7,11 +7,13 @@ const root = path.resolve(import.meta.dirname, "..");
 const consoleDir = path.join(root, "apps/console");
 const modelDir = path.join(root, "packages/mesh-model/src");
 const buildId = path.join(consoleDir, ".next/BUILD_ID");
+const GENERATED = /(\.tsbuildinfo|^next-env\.d\.ts)$/;
 
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name === ".next" || entry.name.startsWith(".")) continue;
+    // Not sources: tsc's incremental state (the typecheck suite writes it) and Next's generated types.
+    if (entry.name === "node_modules" || entry.name.startsWith(".") || GENERATED.test(entry.name)) continue;
     const p = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
