@@ -7,6 +7,7 @@ import { ZSqlNumber } from "./columns";
 import { Prisma, type DbClient } from "./prisma-client";
 import type { Database, RollupAggregate, RollupRepository, RollupRow } from "./repositories";
 import { BUCKET_COLUMNS, LABEL_COLUMNS, quote, rollupsJson, SUMMED_COLUMNS, upsertRollupsSql } from "./rollup-sql";
+import { mergeRollupRows } from "./rollup-merge";
 
 /** Rows per statement (one JSON parameter each). */
 const CHUNK = 2000;
@@ -67,12 +68,8 @@ export function rollupRepository(db: DbClient, provider: Database["provider"]): 
   };
 }
 
-/**
- * Sums rows with the same key before writing: PostgreSQL refuses an upsert that touches one row twice in
- * a statement. Also the one check of the rows' shape, since a bad row would fail the whole batch.
- */
+/** The one check of the rows' shape (a bad row would fail the whole batch), then rows of one key summed. */
 function mergeByKey(rows: ReadonlyArray<RollupRow>): RollupRow[] {
-  const merged = new Map<string, RollupRow>();
   for (const row of rows) {
     if (row.buckets.length !== BUCKET_COLUMNS.length) {
       throw new RangeError(`a rollup row needs ${BUCKET_COLUMNS.length} latency buckets, got ${row.buckets.length}`);
@@ -80,17 +77,8 @@ function mergeByKey(rows: ReadonlyArray<RollupRow>): RollupRow[] {
     if (![row.count, ...row.buckets].every(isCount) || !Number.isFinite(row.durationSumMs)) {
       throw new RangeError(`rollup counts must be non-negative integers and the duration sum finite (${row.source} -> ${row.destination})`);
     }
-    const key = [row.resolution, row.bucketStart.getTime(), row.source, row.destination, row.destinationVersion, row.responseClass, row.outcome, row.mtls].join("\u0000");
-    const into = merged.get(key);
-    if (!into) {
-      merged.set(key, { ...row, buckets: [...row.buckets] });
-      continue;
-    }
-    into.count += row.count;
-    into.durationSumMs += row.durationSumMs;
-    row.buckets.forEach((n, i) => (into.buckets[i] = (into.buckets[i] ?? 0) + n));
   }
-  return [...merged.values()];
+  return mergeRollupRows(rows);
 }
 
 function isCount(n: number): boolean {

@@ -10,7 +10,7 @@ import { normaliseMetrics } from "./normalise-metrics";
 import { normaliseTraces } from "./normalise-traces";
 import type { PartialSuccess } from "./otlp-proto";
 import { extractRequestObservations, type DeltaTrackers } from "./request-observations";
-import { mergeRollupRows, rollupRowsOf } from "./rollup-bucketing";
+import { rollupRowsOf } from "./rollup-bucketing";
 
 export interface IngestServiceOptions {
   db: Pick<Repositories, "rollups" | "edges" | "registry">;
@@ -200,6 +200,7 @@ export class IngestService {
       await this.options.db.edges.touch([...edges.values()], now);
       for (const key of edges.keys()) this.edgeTouchedAt.set(key, now.getTime());
     }
-    await this.options.db.rollups.add(mergeRollupRows(batches.flatMap((b) => b.rows)));
+    // The repository sums rows of one key itself.
+    await this.options.db.rollups.add(batches.flatMap((b) => b.rows));
   }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bucketStartMs, mergeRollupRows, rollupRowsOf, type RequestObservation } from "./rollup-bucketing";
+import { mergeRollupRows } from "../db/rollup-merge";
+import { bucketStartMs, rollupRowsOf, type RequestObservation } from "./rollup-bucketing";
 
 const obs = (timeIso: string, count: number, outcome: RequestObservation["outcome"] = "ok"): RequestObservation => ({
   timeMs: Date.parse(timeIso),
