@@ -1,44 +1,23 @@
 // `trellis up`: the control plane and the built console under one supervisor, on free ports; the
 // console reaches the control plane, and SIGTERM stops both (Next's own server process included).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { after, describe, it } from "node:test";
 import { request } from "undici";
 import { z } from "zod";
+import { runTrellis } from "../support/cli";
 import { runningDescendants, stillRunning } from "../support/process-tree";
-import { ROOT } from "../support/processes";
 
 const ZReady = z.object({ event: z.literal("ready"), console: z.string(), api: z.string() });
 
 describe("trellis up", { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "trellis-up-"));
-  const logs: string[] = [];
-  const cli = spawn(
-    process.execPath,
-    [path.join(ROOT, "apps/cli/bin/trellis.mjs"), "up", "--api-port", "0", "--otlp-http-port", "0", "--console-port", "0", "--data-dir", dir],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const exited = once(cli, "exit");
-  const ready = new Promise<z.infer<typeof ZReady>>((resolve, reject) => {
-    createInterface({ input: cli.stdout }).on("line", (line) => {
-      logs.push(line);
-      if (line.includes('"event":"ready"')) resolve(ZReady.parse(JSON.parse(line)));
-    });
-    createInterface({ input: cli.stderr }).on("line", (line) => logs.push(line));
-    void exited.then(() => reject(new Error(`trellis up exited before ready:\n${logs.slice(-40).join("\n")}`)));
-  });
-  ready.catch(() => undefined);
+  const { cli, exited, ready, logs, kill } = runTrellis(["up", "--api-port", "0", "--otlp-http-port", "0", "--console-port", "0", "--data-dir", dir], ZReady);
 
   after(async () => {
-    if (cli.exitCode === null && cli.signalCode === null) {
-      cli.kill("SIGKILL");
-      await exited;
-    }
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,18 +2,16 @@
 // its own sidecar, all real processes on loopback. Within 30 s of "ready" the graph API shows the
 // traffic; SIGTERM then stops every process the demo started.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { after, describe, it } from "node:test";
 import { ZGraphResponse, ZPolicyRevisionsResponse, type GraphResponse } from "@trellis/mesh-model";
 import { request } from "undici";
 import { z } from "zod";
+import { runTrellis } from "../support/cli";
 import { runningDescendants, stillRunning } from "../support/process-tree";
-import { ROOT, waitFor } from "../support/processes";
+import { waitFor } from "../support/processes";
 
 const ZReady = z.object({ event: z.literal("ready"), apiPort: z.int(), console: z.null() });
 
@@ -26,29 +24,10 @@ function servicesWithTraffic(graph: GraphResponse): Set<string> {
 
 describe("trellis demo --no-console", { timeout: 180_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "trellis-demo-"));
-  const logs: string[] = [];
-  const cli = spawn(
-    process.execPath,
-    [path.join(ROOT, "apps/cli/bin/trellis.mjs"), "demo", "--no-console", "--api-port", "0", "--otlp-http-port", "0", "--data-dir", dir, "--rate", "10"],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TRELLIS_LOG_LEVEL: "info" } },
-  );
-  const exited = once(cli, "exit");
-  const ready = new Promise<z.infer<typeof ZReady>>((resolve, reject) => {
-    createInterface({ input: cli.stdout }).on("line", (line) => {
-      logs.push(line);
-      if (logs.length > 3000) logs.shift();
-      if (line.includes('"event":"ready"')) resolve(ZReady.parse(JSON.parse(line)));
-    });
-    createInterface({ input: cli.stderr }).on("line", (line) => logs.push(line));
-    void exited.then(() => reject(new Error(`trellis demo exited before ready:\n${logs.slice(-60).join("\n")}`)));
-  });
-  ready.catch(() => undefined);
+  const { cli, exited, ready, logs, kill } = runTrellis(["demo", "--no-console", "--api-port", "0", "--otlp-http-port", "0", "--data-dir", dir, "--rate", "10"], ZReady, { TRELLIS_LOG_LEVEL: "info" });
 
   after(async () => {
-    if (cli.exitCode === null && cli.signalCode === null) {
-      cli.kill("SIGKILL");
-      await exited;
-    }
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   });
 
