@@ -1,6 +1,7 @@
 // Filtering and sorting of the services table, as pure functions of the URL's view state.
 import { HEALTH_STATES, type Health, type ServiceSummary } from "@trellis/mesh-model";
 import type { SortDirection } from "../../lib/view-state";
+import { compareNullsLast } from "../../lib/sort-order";
 
 export const SERVICE_COLUMNS = ["name", "health", "rps", "success", "p50", "p95", "p99", "instances"] as const;
 export type ServiceColumn = (typeof SERVICE_COLUMNS)[number];
@@ -39,15 +40,9 @@ function sortValue(service: ServiceSummary, column: ServiceColumn): string | num
 
 /** Sorts by the column; missing values (no traffic) go last in both directions; ties by name. */
 export function sortServices(services: readonly ServiceSummary[], column: ServiceColumn, direction: SortDirection): ServiceSummary[] {
-  const sign = direction === "asc" ? 1 : -1;
   return [...services].sort((a, b) => {
-    const va = sortValue(a, column);
-    const vb = sortValue(b, column);
-    if (va === null || vb === null) {
-      if (va !== vb) return va === null ? 1 : -1;
-    } else if (va !== vb) {
-      return (va < vb ? -1 : 1) * sign;
-    }
+    const order = compareNullsLast(sortValue(a, column), sortValue(b, column), direction);
+    if (order !== 0) return order;
     return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
 }

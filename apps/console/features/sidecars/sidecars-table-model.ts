@@ -1,6 +1,7 @@
 // Filtering and sorting of the sidecars table, as pure functions of the URL's view state.
 import { SYNC_STATES, type SidecarSummary, type SyncState } from "@trellis/mesh-model";
 import type { SortDirection } from "../../lib/view-state";
+import { compareNullsLast } from "../../lib/sort-order";
 
 export const SIDECAR_COLUMNS = ["instance", "service", "version", "address", "heartbeat", "revision", "sync"] as const;
 export type SidecarColumn = (typeof SIDECAR_COLUMNS)[number];
@@ -37,15 +38,9 @@ function sortValue(sidecar: SidecarSummary, column: SidecarColumn): string | num
 
 /** Missing values (never acknowledged) go last in both directions; ties by service, then instance id. */
 export function sortSidecars(sidecars: readonly SidecarSummary[], column: SidecarColumn, direction: SortDirection): SidecarSummary[] {
-  const sign = direction === "asc" ? 1 : -1;
   return [...sidecars].sort((a, b) => {
-    const va = sortValue(a, column);
-    const vb = sortValue(b, column);
-    if (va === null || vb === null) {
-      if (va !== vb) return va === null ? 1 : -1;
-    } else if (va !== vb) {
-      return (va < vb ? -1 : 1) * sign;
-    }
+    const order = compareNullsLast(sortValue(a, column), sortValue(b, column), direction);
+    if (order !== 0) return order;
     const byService = a.service.localeCompare(b.service);
     return byService !== 0 ? byService : a.instanceId.localeCompare(b.instanceId);
   });
