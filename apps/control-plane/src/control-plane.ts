@@ -16,6 +16,7 @@ import { recordConfigAnswer } from "./push/config-answers";
 import { ConfigHub } from "./push/config-hub";
 import { listSidecars } from "./push/sidecar-status";
 import { RegistryService } from "./registry/registry-service";
+import { SeriesService } from "./topology/series-service";
 import { TopologyService } from "./topology/topology-service";
 
 /** Cadences of the background work; tests shorten them. */
@@ -104,6 +105,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       registry,
       hub,
       topology,
+      series: new SeriesService({ db, now, retention10sMs: config.retention10sMs }),
       policies,
       sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
       recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),

@@ -11,4 +11,5 @@ export * from "./policy/diff";
 export * from "./api/errors";
 export * from "./api/sidecar-api";
 export * from "./api/console-api";
+export * from "./api/service-series";
 export * from "./api/policy-api";

@@ -1,7 +1,9 @@
 // The console's read API (mesh-model's CONSOLE_API) and the health check.
-import { CONSOLE_API, ZWindowQuery, type SidecarsResponse } from "@trellis/mesh-model";
+import { CONSOLE_API, SERIES_API, ZSeriesQuery, ZServiceName, ZWindowQuery, type SidecarsResponse } from "@trellis/mesh-model";
+import { z } from "zod";
 import type { FastifyInstance } from "fastify";
 import type { IngestStats } from "../ingest/ingest-service";
+import type { SeriesService } from "../topology/series-service";
 import type { TopologyService } from "../topology/topology-service";
 import { parseInput } from "./parse-input";
 
@@ -18,6 +20,7 @@ export interface HealthReport {
 
 export interface ConsoleRouteDeps {
   topology: TopologyService;
+  series: SeriesService;
   sidecars: () => Promise<SidecarsResponse>;
   /** Throws when the control plane cannot serve (the store is unreachable). */
   health: () => Promise<HealthReport>;
@@ -32,6 +35,11 @@ export function consoleRoutes(app: FastifyInstance, deps: ConsoleRouteDeps): voi
   app.get(CONSOLE_API.graph, async (request) => {
     const { window } = parseInput(ZWindowQuery, request.query, "query");
     return deps.topology.graph(window);
+  });
+
+  app.get(SERIES_API.seriesRoute, async (request) => {
+    const { name } = parseInput(z.object({ name: ZServiceName }), request.params, "params");
+    return deps.series.series(name, parseInput(ZSeriesQuery, request.query, "query"));
   });
 
   app.get(CONSOLE_API.sidecars, async () => deps.sidecars());
