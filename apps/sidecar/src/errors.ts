@@ -107,7 +107,7 @@ export class DeadlineExceededError extends ProxyError {
 /** One try passed the route's per-try timeout; the retry layer may try again. */
 export class PerTryTimeoutError extends ProxyError {
   readonly code = "per_try_timeout";
-  readonly outcome = "timed_out";
+  readonly outcome = "per_try_timeout";
 }
 
 /** The route's fault policy aborted this request on purpose; answered with the configured status. */

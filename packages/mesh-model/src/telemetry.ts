@@ -5,6 +5,8 @@ export const METRIC_REQUEST_DURATION = "trellis.request.duration";
 /** Endpoint state gauges, reported by the caller's sidecar per endpoint. */
 export const METRIC_ENDPOINT_BREAKER_STATE = "trellis.endpoint.breaker_state";
 export const METRIC_ENDPOINT_HEALTHY = "trellis.endpoint.healthy";
+/** Requests a sidecar listener refused before proxying (malformed or ambiguous HTTP), by ATTR_REJECT_REASON. */
+export const METRIC_SIDECAR_REJECTED_REQUESTS = "trellis.sidecar.rejected_requests";
 
 export const ATTR_SOURCE_SERVICE = "trellis.source.service";
 export const ATTR_SOURCE_VERSION = "trellis.source.version";
@@ -16,13 +18,33 @@ export const ATTR_MTLS = "trellis.mtls";
 export const ATTR_ENDPOINT = "trellis.endpoint";
 /** Which side recorded the request: the caller's sidecar ("outbound") or the callee's ("inbound"). */
 export const ATTR_DIRECTION = "trellis.direction";
+/** Why a listener refused a request before proxying it: a short code such as `header_too_large`. */
+export const ATTR_REJECT_REASON = "trellis.reject.reason";
 
 /** Resource attributes every sidecar sets (OpenTelemetry semantic conventions where they exist). */
 export const RESOURCE_SERVICE_NAME = "service.name";
 export const RESOURCE_SERVICE_VERSION = "service.version";
 export const RESOURCE_SERVICE_INSTANCE_ID = "service.instance.id";
 
-export const OUTCOMES = ["ok", "retried", "timed_out", "breaker_open", "denied", "no_route", "error"] as const;
+/**
+ * How the mesh handled a request (the sidecar README defines each precisely):
+ * ok · retried (ok after more than one try) · ejected_avoided (ok on the first try, with ejected
+ * endpoints left out of the pick) · budget_exhausted (a retry was wanted, the retry budget refused it)
+ * · per_try_timeout (the last try timed out) · timed_out (the overall deadline) · breaker_open
+ * (short-circuited by a circuit-breaker limit) · denied · no_route · error.
+ */
+export const OUTCOMES = [
+  "ok",
+  "retried",
+  "ejected_avoided",
+  "budget_exhausted",
+  "per_try_timeout",
+  "timed_out",
+  "breaker_open",
+  "denied",
+  "no_route",
+  "error",
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const RESPONSE_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx", "none"] as const;

@@ -120,7 +120,7 @@ function EdgeDetails({ edge }: { edge: GraphEdge }) {
               const count = edge.outcomes[outcome] ?? 0;
               return (
                 <tr key={outcome} data-test={`graph-panel-outcome-${outcome}`} data-count={count} className={count === 0 ? "faint" : undefined}>
-                  <td>{outcome.replace("_", " ")}</td>
+                  <td>{outcome.replaceAll("_", " ")}</td>
                   <td className="num">{formatCount(count)}</td>
                   <td className="num">{total > 0 ? formatPercent(count / total) : "—"}</td>
                 </tr>

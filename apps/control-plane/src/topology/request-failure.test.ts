@@ -7,6 +7,10 @@ it("isFailure: 2xx/3xx/4xx delivered requests succeed, everything else fails", (
   assert.equal(isFailure("3xx", "ok"), false);
   assert.equal(isFailure("4xx", "ok"), false);
   assert.equal(isFailure("2xx", "retried"), false);
+  assert.equal(isFailure("2xx", "ejected_avoided"), false);
+  assert.equal(isFailure("5xx", "ejected_avoided"), true);
+  assert.equal(isFailure("5xx", "budget_exhausted"), true);
+  assert.equal(isFailure("none", "per_try_timeout"), true);
   assert.equal(isFailure("5xx", "ok"), true);
   assert.equal(isFailure("none", "ok"), true);
   assert.equal(isFailure("2xx", "timed_out"), true);

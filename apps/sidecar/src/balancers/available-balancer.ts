@@ -11,6 +11,8 @@ export class AvailableBalancer implements Balancer {
   private epoch = -1;
   /** True while too few endpoints are available and all of them are used. */
   panic = false;
+  /** At least one endpoint is left out of the candidates because it is ejected (not in panic). */
+  avoidingEjected = false;
 
   constructor(
     private readonly targets: readonly EndpointTarget[],
@@ -39,6 +41,8 @@ export class AvailableBalancer implements Balancer {
     const available = this.targets.filter((t) => t.breaker.available);
     const total = this.targets.length;
     this.panic = total > 0 && (available.length === 0 || (available.length * 100) / total < this.group.config.panicThresholdPercent);
-    this.inner = this.build(this.panic || available.length === total ? this.targets : available);
+    const all = this.panic || available.length === total;
+    this.avoidingEjected = !all && this.targets.some((t) => t.breaker.state === "open");
+    this.inner = this.build(all ? this.targets : available);
   }
 }

@@ -24,6 +24,8 @@ export interface Balancer {
   readonly size: number;
   /** Undefined when there is nothing to pick from. `avoid` (the previous try's endpoint) is skipped when another exists. */
   pick(avoid?: EndpointTarget): EndpointTarget | undefined;
+  /** True when the candidates this balancer picks from leave out at least one outlier-ejected endpoint. */
+  readonly avoidingEjected?: boolean;
 }
 
 export function toTarget(e: Endpoint, load: EndpointLoad = new EndpointLoad(), breaker: EndpointBreaker = standaloneBreaker(e.instanceId)): EndpointTarget {

@@ -44,6 +44,10 @@ export interface RequestContext {
   deadline?: number;
   /** Tries made so far, set by the retry layer; above 1 the request counts as `retried`. */
   tries?: number;
+  /** Set by the retry layer when a retry was wanted but the retry budget refused it (outcome `budget_exhausted`). */
+  budgetExhausted?: boolean;
+  /** Set by the balance layer when a pick left out at least one ejected endpoint (outcome `ejected_avoided`). */
+  ejectedAvoided?: boolean;
 }
 
 export interface ProxyResponse {

@@ -15,16 +15,20 @@ export function balanceLayer(clock: Clock = systemClock): Layer {
     // On a retry the previous try's endpoint is still in ctx: prefer another one.
     const previous = req.ctx.endpoint;
     let endpoint;
+    let balancer;
     if (route.split) {
       const choice = route.split.pick();
       if (!choice) throw new NoEndpointsError(`route "${route.name}" of service "${destination.name}" has no backend with weight above 0`);
-      endpoint = choice.balancer?.pick(previous);
+      balancer = choice.balancer;
+      endpoint = balancer?.pick(previous);
       if (!endpoint) throw new NoEndpointsError(`service "${destination.name}" has no endpoints of version "${choice.version}" (route "${route.name}")`);
     } else {
-      endpoint = destination.balancer.pick(previous);
+      balancer = destination.balancer;
+      endpoint = balancer.pick(previous);
       if (!endpoint) throw new NoEndpointsError(`service "${destination.name}" has no endpoints`);
     }
     req.ctx.endpoint = endpoint;
+    if (balancer?.avoidingEjected) req.ctx.ejectedAvoided = true;
     const load = endpoint.load;
     const sentAt = clock.now();
     load.pending++;

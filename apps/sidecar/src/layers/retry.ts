@@ -67,6 +67,7 @@ async function retrying(req: ProxyRequest, next: Handler, rules: RetryRules, bud
       // A retry that could not start before the deadline would only turn this answer into a timeout.
       if (deadline !== undefined && clock.now() + delay >= deadline) return settle(res, failure);
       if (!budget.tryAcquire(rules.budgetPercent, rules.budgetMinConcurrent)) {
+        req.ctx.budgetExhausted = true;
         log?.debug("retry_budget_exhausted", { requestId: req.ctx.requestId, service: req.ctx.destination?.name, active: budget.active, retrying: budget.retrying });
         return settle(res, failure);
       }

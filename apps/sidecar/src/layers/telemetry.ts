@@ -1,11 +1,10 @@
 // Records every request once it is over (response body finished, or failed), with its destination,
-// response class and outcome: `retried` when the response came after more than one try, the error's
-// own outcome when the sidecar answered for itself (`timed_out` for either timeout, `error` with the
-// configured status class for an injected fault abort). Recording can never fail a request.
+// response class and outcome (see outcomeOf / failureOutcome; the README defines each). Recording
+// can never fail a request.
 import { finished, Readable } from "node:stream";
 import { responseClassOf, type Outcome } from "@trellis/mesh-model";
 import { FaultAbortError, ProxyError } from "../errors";
-import type { Layer, ProxyRequest } from "../http/proxy-types";
+import type { Layer, ProxyRequest, RequestContext } from "../http/proxy-types";
 import type { RequestRecorder } from "../telemetry/request-recorder";
 
 const UNKNOWN = "unknown";
@@ -34,13 +33,30 @@ export function telemetryLayer(recorder: RequestRecorder, onError: (err: unknown
     } catch (err) {
       // The sidecar answers for itself here, so there is no upstream response class (but an injected
       // abort stands for the upstream's answer and is classed by its status).
-      record(req, err instanceof FaultAbortError ? err.status : undefined, err instanceof ProxyError ? err.outcome : "error");
+      record(req, err instanceof FaultAbortError ? err.status : undefined, failureOutcome(req.ctx, err));
       throw err;
     }
     const { body, status } = res;
-    const outcome: Outcome = (req.ctx.tries ?? 1) > 1 ? "retried" : "ok";
+    const outcome = outcomeOf(req.ctx);
     if (body instanceof Readable) finished(body, (err) => record(req, status, err ? "error" : outcome));
     else record(req, status, outcome);
     return res;
   };
+}
+
+/**
+ * An upstream answer: `budget_exhausted` when the retry layer wanted another try and the budget
+ * refused it (this answer is the failed one), else `retried` after more than one try, else
+ * `ejected_avoided` when the pick left ejected endpoints out, else `ok`.
+ */
+export function outcomeOf(ctx: RequestContext): Outcome {
+  if (ctx.budgetExhausted) return "budget_exhausted";
+  if ((ctx.tries ?? 1) > 1) return "retried";
+  return ctx.ejectedAvoided ? "ejected_avoided" : "ok";
+}
+
+/** A failure the sidecar answers for: the budget refusal first, else the typed error's own outcome. */
+export function failureOutcome(ctx: RequestContext, err: unknown): Outcome {
+  if (ctx.budgetExhausted) return "budget_exhausted";
+  return err instanceof ProxyError ? err.outcome : "error";
 }
