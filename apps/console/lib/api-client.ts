@@ -2,9 +2,9 @@
 // every answer parsed with the mesh-model schemas. Components reach it through TanStack Query hooks.
 import { z } from "zod";
 import {
-  CONSOLE_API, POLICY_API, ZApiError, ZCurrentPolicyResponse, ZGraphResponse, ZPolicyDiffResponse, ZPolicyPreviewResponse,
+  CONSOLE_API, POLICY_API, SERIES_API, ZApiError, ZPoliciesResponse, ZServiceSeriesResponse, ZCurrentPolicyResponse, ZGraphResponse, ZPolicyDiffResponse, ZPolicyPreviewResponse,
   ZPolicyRevision, ZPolicyRevisionsResponse, ZServicesResponse, ZSidecarsResponse,
-  type CurrentPolicyResponse, type GraphResponse, type PolicyDiffResponse, type PolicyPreviewResponse, type PolicyRevision,
+  type CurrentPolicyResponse, type PoliciesResponse, type ServiceSeriesResponse, type GraphResponse, type PolicyDiffResponse, type PolicyPreviewResponse, type PolicyRevision,
   type PolicyRevisionsResponse, type PutPolicyRequest, type RollbackRequest, type ServicesResponse, type SidecarsResponse,
 } from "@trellis/mesh-model";
 import { ApiSchemaError, ApiStatusError, ApiUnreachableError } from "./api-errors";
@@ -66,6 +66,16 @@ export function fetchServices(window: string, signal?: AbortSignal): Promise<Ser
 
 export function fetchGraph(window: string, signal?: AbortSignal): Promise<GraphResponse> {
   return getJson(CONSOLE_API.graph, { window }, ZGraphResponse, "Service graph", signal);
+}
+
+/** One service's time series: a look-back `window`, or a fixed `from`/`to` range (ISO instants). */
+export function fetchServiceSeries(service: string, range: { window: string } | { from: string; to: string }, signal?: AbortSignal): Promise<ServiceSeriesResponse> {
+  return getJson(SERIES_API.series(service), { ...range }, ZServiceSeriesResponse, "Service series", signal);
+}
+
+/** The latest policy revision of every service that has one. */
+export function fetchPolicies(signal?: AbortSignal): Promise<PoliciesResponse> {
+  return getJson(POLICY_API.policies, {}, ZPoliciesResponse, "Policies", signal);
 }
 
 export function fetchSidecars(signal?: AbortSignal): Promise<SidecarsResponse> {

@@ -4,8 +4,8 @@
 import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
 import {
-  DEFAULT_REFRESH, DEFAULT_WINDOW, REFRESH_CHOICES, WINDOW_CHOICES, readChoice, readText, refreshIntervalMs, withParams,
-  type RefreshChoice, type WindowChoice,
+  DEFAULT_REFRESH, DEFAULT_WINDOW, REFRESH_CHOICES, WINDOW_CHOICES, coveringWindow, readChoice, readCustomRange, readText,
+  refreshIntervalMs, withParams, type CustomRange, type RefreshChoice, type WindowChoice,
 } from "./view-state";
 
 /** "push" adds a history entry (Back undoes it); "replace" suits keystrokes in a filter box. */
@@ -39,7 +39,10 @@ export function useUrlState(): UrlState {
 }
 
 export interface GlobalView {
+  /** The look-back window; with a custom range, the shortest one reaching back to its start. */
   window: WindowChoice;
+  /** A fixed range chosen with "custom", or null for a look-back window. */
+  custom: CustomRange | null;
   refresh: RefreshChoice;
   refreshMs: number | false;
 }
@@ -47,7 +50,9 @@ export interface GlobalView {
 /** The time window and auto-refresh interval every page shares. */
 export function useGlobalView(): GlobalView {
   const url = useUrlState();
-  const timeWindow = url.choice("window", WINDOW_CHOICES, DEFAULT_WINDOW);
+  const now = Date.now();
+  const custom = readCustomRange(url.params, now);
+  const timeWindow = custom === null ? url.choice("window", WINDOW_CHOICES, DEFAULT_WINDOW) : coveringWindow(custom, now);
   const refresh = url.choice("refresh", REFRESH_CHOICES, DEFAULT_REFRESH);
-  return { window: timeWindow, refresh, refreshMs: refreshIntervalMs(refresh) };
+  return { window: timeWindow, custom, refresh, refreshMs: refreshIntervalMs(refresh) };
 }

@@ -15,6 +15,50 @@ export function windowPhrase(choice: WindowChoice): string {
   return choice === "7d" ? "7 days" : choice === "24h" ? "24 hours" : choice;
 }
 
+const WINDOW_MS: Record<WindowChoice, number> = {
+  "1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "6h": 21_600_000, "24h": 86_400_000, "7d": 604_800_000,
+};
+
+export function windowMs(choice: WindowChoice): number {
+  return WINDOW_MS[choice];
+}
+
+/** `window=custom` with `from` and `to` (ISO instants) picks a fixed range instead of a look-back. */
+export const CUSTOM_WINDOW = "custom";
+/** The longest custom range the API serves. */
+export const MAX_CUSTOM_MS = WINDOW_MS["7d"];
+
+export interface CustomRange {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * The custom range in the URL, or null when there is none or it is unusable (unparsable, reversed,
+ * longer than 7 days, or starting in the future): the page then falls back to a look-back window.
+ */
+export function readCustomRange(params: Params, nowMs: number): CustomRange | null {
+  if (params.get("window") !== CUSTOM_WINDOW) return null;
+  const fromMs = Date.parse(params.get("from") ?? "");
+  const toMs = Date.parse(params.get("to") ?? "");
+  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs <= fromMs || toMs - fromMs > MAX_CUSTOM_MS || fromMs > nowMs) return null;
+  return { fromMs, toMs };
+}
+
+/**
+ * The APIs that only look back from now (graph, services) get the shortest window that still
+ * reaches back to the custom range's start.
+ */
+export function coveringWindow(range: CustomRange, nowMs: number): WindowChoice {
+  const back = nowMs - range.fromMs;
+  return WINDOW_CHOICES.find((c) => WINDOW_MS[c] >= back) ?? "7d";
+}
+
+/** The URL changes that set a custom range; the look-back picker clears `from` and `to` again. */
+export function customRangeChanges(range: CustomRange): Array<[string, string]> {
+  return [["window", CUSTOM_WINDOW], ["from", new Date(range.fromMs).toISOString()], ["to", new Date(range.toMs).toISOString()]];
+}
+
 export const REFRESH_CHOICES = ["off", "5s", "10s", "30s", "1m"] as const;
 export type RefreshChoice = (typeof REFRESH_CHOICES)[number];
 export const DEFAULT_REFRESH: RefreshChoice = "5s";
@@ -29,7 +73,7 @@ export type SortDirection = "asc" | "desc";
 export const SORT_DIRECTIONS = ["asc", "desc"] as const;
 
 /** Params every page shares; carried along when navigating between pages. */
-export const GLOBAL_PARAMS = ["window", "refresh"] as const;
+export const GLOBAL_PARAMS = ["window", "from", "to", "refresh"] as const;
 
 type Params = Pick<URLSearchParams, "get">;
 

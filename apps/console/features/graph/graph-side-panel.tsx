@@ -58,7 +58,8 @@ function NodeDetails({ node, edges, service, onSelect }: { node: GraphNode; edge
       <div className={styles.panelLine}>
         <HealthBadge health={node.health} testId="graph-panel-health" />
         {node.versions.map((v) => <span key={v} className="version-chip">{v}</span>)}
-        <Link href={`/services/${encodeURIComponent(node.service)}/policy`} className={styles.linkButton} style={{ marginLeft: "auto" }} data-test="graph-panel-policy">Edit policy</Link>
+        <Link href={`/services/${encodeURIComponent(node.service)}`} className={styles.linkButton} style={{ marginLeft: "auto" }} data-test="graph-panel-details">Details</Link>
+        <Link href={`/services/${encodeURIComponent(node.service)}/policy`} className={styles.linkButton} data-test="graph-panel-policy">Edit policy</Link>
       </div>
       <dl className={styles.metrics}>
         <Metric label="Requests" value={formatRate(node.requestRate)} test="rps" />

@@ -26,6 +26,7 @@ export function ServicesPage() {
     url.set([["sort", column, DEFAULT_SERVICE_SORT], ["dir", next, defaultDirection(column)]]);
   };
   const graphHref = (service: string) => hrefKeepingGlobals("/", url.params, { sel: `node:${service}` });
+  const detailHref = (service: string) => hrefKeepingGlobals(`/services/${encodeURIComponent(service)}`, url.params);
 
   const data = services.data;
   const rows = data === undefined ? [] : sortServices(filterServices(data.services, query, health), sort, direction);
@@ -60,7 +61,7 @@ export function ServicesPage() {
                 {query !== "" ? `Nothing is named like “${query}”` : "Nothing is in this health state"} in the last {windowPhrase(window)}.
               </EmptyState>
             ) : (
-              <ServicesTable services={rows} sort={sort} direction={direction} onSort={onSort} graphHref={graphHref} />
+              <ServicesTable services={rows} sort={sort} direction={direction} onSort={onSort} graphHref={graphHref} detailHref={detailHref} />
             )}
           </section>
         </>

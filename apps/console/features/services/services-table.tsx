@@ -14,9 +14,10 @@ interface ServicesTableProps {
   direction: SortDirection;
   onSort: (column: ServiceColumn) => void;
   graphHref: (service: string) => string;
+  detailHref: (service: string) => string;
 }
 
-export function ServicesTable({ services, sort, direction, onSort, graphHref }: ServicesTableProps) {
+export function ServicesTable({ services, sort, direction, onSort, graphHref, detailHref }: ServicesTableProps) {
   const header = (column: ServiceColumn, label: string, align: "left" | "right" = "right") => (
     <SortHeader column={column} label={label} active={sort} direction={direction} onSort={onSort} testPrefix="services" align={align} />
   );
@@ -41,10 +42,11 @@ export function ServicesTable({ services, sort, direction, onSort, graphHref }: 
             return (
               <tr key={s.name} data-test={`services-row-${s.name}`} data-health={s.health}>
                 <td>
-                  <Link href={graphHref(s.name)} data-test={`services-link-${s.name}`} title="Show in the graph">{s.name}</Link>
+                  <Link href={detailHref(s.name)} data-test={`services-link-${s.name}`} title="Charts, instances, edges and policies">{s.name}</Link>
                   <span className="versions">
                     {s.versions.map((v) => <span key={v} className="version-chip">{v}</span>)}
                   </span>
+                  <Link href={graphHref(s.name)} className="faint" style={{ marginLeft: 10, fontSize: 12 }} data-test={`services-graph-${s.name}`} title="Show in the graph">graph</Link>
                   <Link href={`/services/${encodeURIComponent(s.name)}/policy`} className="faint" style={{ marginLeft: 10, fontSize: 12 }} data-test={`services-policy-${s.name}`} title="Edit the policy of calls to this service">policy</Link>
                 </td>
                 <td><HealthBadge health={s.health} testId={`services-health-${s.name}`} /></td>
