@@ -22,12 +22,23 @@ describe("loadConfig", () => {
       otlpGrpcPort: 4317,
       databaseUrl: "file:/srv/trellis/data/trellis.db",
       leaseTtlMs: 15_000,
+      selfPreservationThreshold: 0.5,
+      selfPreservationMinInstances: 3,
       retention10sMs: 6 * 3_600_000,
       retention1mMs: 7 * 86_400_000,
       maxOtlpBodyBytes: 4 * 1024 * 1024,
       maxOtlpInFlight: 64,
       logLevel: "info",
     });
+  });
+
+  it("reads the self-preservation threshold as a share of 0..1", () => {
+    assert.equal(config(["--self-preservation-threshold", "0.85"]).selfPreservationThreshold, 0.85);
+    assert.equal(config([], { TRELLIS_SELF_PRESERVATION_THRESHOLD: "0" }).selfPreservationThreshold, 0);
+    for (const bad of ["1.5", "-0.1", "half", "85%"]) {
+      const r = loadConfig(["--self-preservation-threshold", bad], {}, "/srv/trellis");
+      assert.equal(r.kind, "error", bad);
+    }
   });
 
   it("reads flags in both spellings, and flags win over env", () => {

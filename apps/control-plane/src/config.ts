@@ -24,6 +24,8 @@ type RawConfig = Record<
   | "otlpGrpcPort"
   | "databaseUrl"
   | "leaseTtl"
+  | "selfPreservationThreshold"
+  | "selfPreservationMinInstances"
   | "retention10s"
   | "retention1m"
   | "maxOtlpBody"
@@ -52,6 +54,18 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "file: (SQLite) or postgresql:// URL",
   },
   { key: "leaseTtl", flag: "lease-ttl", defaultValue: () => "15s", description: "how long a sidecar stays registered without a heartbeat (heartbeats every third of it)" },
+  {
+    key: "selfPreservationThreshold",
+    flag: "self-preservation-threshold",
+    defaultValue: () => "0.5",
+    description: "stop expiring leases while fewer than this share of the instances renewed in the last half lease (0..1; 0 turns the guard off)",
+  },
+  {
+    key: "selfPreservationMinInstances",
+    flag: "self-preservation-min-instances",
+    defaultValue: () => "3",
+    description: "the self-preservation guard only acts when at least this many instances are expected to renew",
+  },
   { key: "retention10s", flag: "retention-10s", defaultValue: () => "6h", description: "how long 10-second rollups are kept" },
   { key: "retention1m", flag: "retention-1m", defaultValue: () => "7d", description: "how long 1-minute rollups are kept" },
   { key: "maxOtlpBody", flag: "max-otlp-body", defaultValue: () => "4MiB", description: "largest OTLP body accepted, after decompression (bytes, or e.g. 4MiB)" },
@@ -93,6 +107,15 @@ const ZConfig = z.object({
   otlpGrpcPort: ZPortText,
   databaseUrl: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgresql://"),
   leaseTtlMs: span(300, 3_600_000, "a span between 300ms and 1h"),
+  selfPreservationThreshold: z
+    .string()
+    .regex(/^(0|1|0?\.\d+|1\.0*)$/, "must be a share between 0 and 1, such as 0.5")
+    .transform(Number),
+  selfPreservationMinInstances: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.int().min(1, "must be 1..1000000").max(1_000_000, "must be 1..1000000")),
   retention10sMs: span(60_000, 30 * 86_400_000, "a span between 1m and 30d"),
   retention1mMs: span(60_000, 400 * 86_400_000, "a span between 1m and 400d"),
   maxOtlpBodyBytes: z.string().transform((s, ctx) => {
@@ -122,6 +145,8 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   otlpGrpcPort: "otlpGrpcPort",
   databaseUrl: "databaseUrl",
   leaseTtl: "leaseTtlMs",
+  selfPreservationThreshold: "selfPreservationThreshold",
+  selfPreservationMinInstances: "selfPreservationMinInstances",
   retention10s: "retention10sMs",
   retention1m: "retention1mMs",
   maxOtlpBody: "maxOtlpBodyBytes",

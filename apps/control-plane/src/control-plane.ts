@@ -77,7 +77,8 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
   const db = await openDatabase(config.databaseUrl);
   const tasks: Periodic[] = [];
   try {
-    const hub = new ConfigHub({ db, now, log });
+    // The registry decides which leases are live (its self-preservation guard may hold lapsed ones).
+    const hub = new ConfigHub({ db, now, log, liveCutoff: () => registry.liveCutoff() });
     const registry = new RegistryService({
       db,
       now,
@@ -85,6 +86,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       leaseTtlMs: config.leaseTtlMs,
       heartbeatIntervalMs: heartbeatIntervalMs(config),
       onMeshChanged: () => hub.meshChanged(),
+      selfPreservation: { threshold: config.selfPreservationThreshold, minInstances: config.selfPreservationMinInstances },
     });
     const ingest = new IngestService({
       db,
@@ -109,7 +111,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       policies,
       sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
       recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),
-      sidecars: () => listSidecars({ db, now, connected: () => hub.connectedRevisions(), ackTimeoutMs: timings.ackTimeoutMs }),
+      sidecars: () => listSidecars({ db, now, connected: () => hub.connectedRevisions(), liveCutoff: () => registry.liveCutoff(), ackTimeoutMs: timings.ackTimeoutMs }),
       health: async () => {
         let revision: number;
         try {

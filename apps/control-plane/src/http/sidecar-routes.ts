@@ -22,6 +22,7 @@ const ZInstanceParams = z.object({ id: ZInstanceId });
 // The literal forms of SIDECAR_API's paths (its builders percent-encode the ":id" placeholder).
 const REGISTER = "/api/v1/sidecars/register";
 const INSTANCE = "/api/v1/sidecars/:id";
+export const REGISTRY_STATUS = "/api/v1/registry";
 
 export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): void {
   app.post(REGISTER, async (request) => {
@@ -46,6 +47,9 @@ export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): voi
     await deps.recordAnswer(id, answer);
     return reply.status(204).send();
   });
+
+  // The registry's own state: today its self-preservation guard (see registry/self-preservation.ts).
+  app.get(REGISTRY_STATUS, async () => ({ selfPreservation: deps.registry.selfPreservation() }));
 
   app.get(`${INSTANCE}/config`, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");

@@ -42,9 +42,10 @@ export function snapshotOf(revision: number, now: Date, live: ReadonlyArray<Inst
  * newer than its revision (and a later push with the next revision), never a revision number paired
  * with state older than it, which a sidecar that ACKed that revision would keep forever.
  */
-export async function readMeshSnapshot(db: SnapshotSources, now: Date): Promise<MeshSnapshot> {
+export async function readMeshSnapshot(db: SnapshotSources, now: Date, liveCutoff: Date = now): Promise<MeshSnapshot> {
   const revision = await db.revisions.current();
-  const [live, specs] = await Promise.all([db.registry.listLiveInstances(now), db.policies.currentSpecs()]);
+  // liveCutoff is earlier than now while the registry's self-preservation keeps lapsed leases live.
+  const [live, specs] = await Promise.all([db.registry.listLiveInstances(liveCutoff), db.policies.currentSpecs()]);
   return snapshotOf(revision, now, live, specs);
 }
 

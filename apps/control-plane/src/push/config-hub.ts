@@ -35,6 +35,8 @@ interface Subscriber extends SubscriberIdentity {
 export interface ConfigHubOptions {
   db: SnapshotSources & Pick<Repositories, "configStatus">;
   now: () => Date;
+  /** Leases valid after this moment are live (the registry's, which self-preservation may hold back); now by default. */
+  liveCutoff?: () => Date;
   log: Logger;
   /** Wait before reading the mesh again after a failed read. */
   retryMs?: number;
@@ -118,7 +120,8 @@ export class ConfigHub {
       this.dirty = false;
       let snapshot: MeshSnapshot;
       try {
-        snapshot = await readMeshSnapshot(this.options.db, this.options.now());
+        const now = this.options.now();
+        snapshot = await readMeshSnapshot(this.options.db, now, this.options.liveCutoff?.() ?? now);
       } catch (err) {
         this.options.log.error("config_snapshot_failed", { err });
         clearTimeout(this.retryTimer);

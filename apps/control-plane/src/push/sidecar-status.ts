@@ -9,12 +9,15 @@ export interface SidecarStatusOptions {
   /** Sidecars with a config stream open here, with the revision each must ACK (see ConfigHub.connectedRevisions). */
   connected: () => ReadonlyMap<string, number | undefined>;
   now: () => Date;
+  /** Leases valid after this moment count as up (earlier than now while self-preservation holds); now by default. */
+  liveCutoff?: () => Date;
   ackTimeoutMs: number;
 }
 
 export async function listSidecars(options: SidecarStatusOptions): Promise<SidecarsResponse> {
   const now = options.now();
   const nowMs = now.getTime();
+  const liveCutoffMs = options.liveCutoff?.().getTime() ?? nowMs;
   const [instances, statuses, currentRevision] = await Promise.all([
     options.db.registry.listInstances(),
     options.db.configStatus.list(),
@@ -26,7 +29,7 @@ export async function listSidecars(options: SidecarStatusOptions): Promise<Sidec
     .filter((i) => isRecent(i, nowMs))
     .map((i): SidecarSummary => {
       const status = statusOf.get(i.instanceId);
-      const up = isUp(i, nowMs);
+      const up = isUp(i, liveCutoffMs);
       // A sidecar no change has concerned since its last bundle is in sync with that bundle's revision.
       const wanted = connected.get(i.instanceId) ?? currentRevision;
       const syncState = syncStateOf({ up, connected: connected.has(i.instanceId), currentRevision: wanted, status, nowMs, ackTimeoutMs: options.ackTimeoutMs });

@@ -1,10 +1,11 @@
 // Sidecar registration, heartbeats and leases. Every change to the set of live endpoints bumps the
-// mesh revision and tells the push side, so that callers of the service learn it.
+// mesh revision and tells the push side, so that callers of the service learn it. Lapsed leases are
+// expired by the sweep unless the self-preservation guard holds them (self-preservation.ts).
 import type { RegisterRequest, RegisterResponse } from "@trellis/mesh-model";
 import type { InstanceRecord, Repositories } from "../db/repositories";
 import { UnknownInstanceError } from "../errors";
 import type { Logger } from "../log";
-import { isUp } from "./instance-liveness";
+import { countRenewals, shouldPreserve, type SelfPreservationSettings, type SelfPreservationStatus } from "./self-preservation";
 
 export interface RegistryServiceOptions {
   db: Pick<Repositories, "registry" | "revisions">;
@@ -14,9 +15,9 @@ export interface RegistryServiceOptions {
   /** Called after every revision bump, with the new revision. */
   onMeshChanged: (revision: number) => void;
   log: Logger;
+  /** The guard's threshold and minimum fleet; absent: off. The renewal window is half a lease. */
+  selfPreservation?: Omit<SelfPreservationSettings, "renewalWindowMs">;
 }
-
-const isLive = (i: InstanceRecord, now: Date) => isUp(i, now.getTime());
 
 /** Whether two registrations offer the same endpoint to callers. */
 function sameEndpoint(a: InstanceRecord, b: RegisterRequest): boolean {
@@ -29,9 +30,39 @@ function sameEndpoint(a: InstanceRecord, b: RegisterRequest): boolean {
 export class RegistryService {
   /** Leases that lapse after this moment are the next sweep's to announce. */
   private sweptUntil: Date;
+  /** While self-preservation holds: leases lapsed after this moment still count as live. */
+  private preservedAfter: Date | undefined;
+  private readonly guard: SelfPreservationSettings;
+  private guardStatus: SelfPreservationStatus;
 
   constructor(private readonly options: RegistryServiceOptions) {
     this.sweptUntil = options.now();
+    // Healthy sidecars renew every third of a lease; half a lease leaves room for one late heartbeat,
+    // and notices a silent fleet before its leases lapse (a full lease would notice only as they do).
+    this.guard = { threshold: 0, minInstances: 1, ...options.selfPreservation, renewalWindowMs: Math.floor(options.leaseTtlMs / 2) };
+    this.guardStatus = {
+      active: false,
+      since: null,
+      expectedRenewals: 0,
+      actualRenewals: 0,
+      threshold: this.guard.threshold,
+      minInstances: this.guard.minInstances,
+      renewalWindowMs: this.guard.renewalWindowMs,
+      evaluatedAt: null,
+    };
+  }
+
+  /** Leases valid after this moment are live: now, or earlier while self-preservation holds lapsed ones. */
+  liveCutoff(now: Date = this.options.now()): Date {
+    return this.preservedAfter ?? now;
+  }
+
+  private isLive(i: InstanceRecord, now: Date): boolean {
+    return i.deregisteredAt === null && i.leaseExpiresAt.getTime() > this.liveCutoff(now).getTime();
+  }
+
+  selfPreservation(): SelfPreservationStatus {
+    return { ...this.guardStatus };
   }
 
   private leaseFor(instanceId: string): RegisterResponse {
@@ -58,7 +89,7 @@ export class RegistryService {
     const now = this.options.now();
     const before = await this.options.db.registry.get(request.instanceId);
     await this.options.db.registry.register({ ...request, now, leaseExpiresAt: new Date(now.getTime() + this.options.leaseTtlMs) });
-    const changed = !before || !isLive(before, now) || !sameEndpoint(before, request);
+    const changed = !before || !this.isLive(before, now) || !sameEndpoint(before, request);
     this.options.log.info("sidecar_registered", { instanceId: request.instanceId, service: request.service, version: request.version, changed });
     if (changed) await this.bump(`registered ${request.instanceId}`);
     return this.leaseFor(request.instanceId);
@@ -68,7 +99,7 @@ export class RegistryService {
   async heartbeat(instanceId: string): Promise<RegisterResponse> {
     const now = this.options.now();
     const current = await this.options.db.registry.get(instanceId);
-    if (!current || !isLive(current, now)) throw new UnknownInstanceError(instanceId);
+    if (!current || !this.isLive(current, now)) throw new UnknownInstanceError(instanceId);
     const renewed = await this.options.db.registry.renew(instanceId, now, new Date(now.getTime() + this.options.leaseTtlMs));
     if (!renewed) throw new UnknownInstanceError(instanceId);
     return this.leaseFor(instanceId);
@@ -81,7 +112,7 @@ export class RegistryService {
     if (current.deregisteredAt !== null) return;
     await this.options.db.registry.deregister(instanceId, now);
     this.options.log.info("sidecar_deregistered", { instanceId, service: current.service });
-    if (isLive(current, now)) await this.bump(`deregistered ${instanceId}`);
+    if (this.isLive(current, now)) await this.bump(`deregistered ${instanceId}`);
   }
 
   /** The instance a config stream is for: known and not deregistered (a lapsed lease may still be renewed by re-registering). */
@@ -91,18 +122,45 @@ export class RegistryService {
     return current;
   }
 
-  /** Announces leases that lapsed since the last sweep; returns how many. */
+  /**
+   * Counts renewals for the self-preservation guard, then announces leases that lapsed since the last
+   * sweep (none while the guard holds); returns how many.
+   */
   async sweepExpired(): Promise<number> {
     const now = this.options.now();
-    const since = this.sweptUntil;
-    const lapsed = (await this.options.db.registry.listInstances()).filter(
+    const instances = await this.options.db.registry.listInstances();
+    const count = countRenewals(instances, this.preservedAfter ?? this.sweptUntil, now, this.guard.renewalWindowMs);
+    const preserve = shouldPreserve(count, this.guard);
+    this.guardStatus = { ...this.guardStatus, ...count, evaluatedAt: now.toISOString() };
+    if (preserve) {
+      if (!this.preservedAfter) {
+        this.preservedAfter = this.sweptUntil;
+        this.guardStatus = { ...this.guardStatus, active: true, since: now.toISOString() };
+        this.options.log.warn("self_preservation_on", { ...count, threshold: this.guard.threshold, message: "most leases were not renewed: lapsed instances are kept until renewals recover" });
+      }
+      return 0;
+    }
+    let since = this.sweptUntil;
+    if (this.preservedAfter) {
+      // Renewals recovered: whatever lapsed while the guard held is expired now.
+      since = this.preservedAfter;
+      this.options.log.warn("self_preservation_off", { ...count, threshold: this.guard.threshold, activeSince: this.guardStatus.since });
+      this.preservedAfter = undefined;
+      this.guardStatus = { ...this.guardStatus, active: false, since: null };
+    }
+    const lapsed = instances.filter(
       (i) => i.deregisteredAt === null && i.leaseExpiresAt.getTime() > since.getTime() && i.leaseExpiresAt.getTime() <= now.getTime(),
     );
     if (lapsed.length > 0) {
       for (const i of lapsed) this.options.log.info("sidecar_lease_expired", { instanceId: i.instanceId, service: i.service });
-      await this.bump(`lease expired: ${lapsed.map((i) => i.instanceId).join(", ")}`.slice(0, 200));
+      try {
+        await this.bump(`lease expired: ${lapsed.map((i) => i.instanceId).join(", ")}`.slice(0, 200));
+      } catch (err) {
+        // Only after a bump do these lapses count as announced: the next sweep tries again from `since`.
+        this.sweptUntil = since;
+        throw err;
+      }
     }
-    // Only now: a failed bump leaves these lapses for the next sweep to announce.
     this.sweptUntil = now;
     return lapsed.length;
   }
