@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ConfigStatus" ADD COLUMN     "streamReplica" TEXT,
+ADD COLUMN     "streamSeenAt" TIMESTAMP(3);

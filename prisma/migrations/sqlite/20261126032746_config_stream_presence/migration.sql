@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ConfigStatus" ADD COLUMN "streamReplica" TEXT;
+ALTER TABLE "ConfigStatus" ADD COLUMN "streamSeenAt" DATETIME;
