@@ -2,7 +2,7 @@
 // normalised; revision is monotonic and is what the sidecar ACKs or NACKs.
 import { z } from "zod";
 import { ZHost, ZInstanceId, ZLabels, ZPort, ZServiceName, ZVersion } from "../identity";
-import { ZHttpMethod, ZLoadBalancerType, ZRetryOn } from "./spec";
+import { ZAuthorizationAction, ZHttpMethod, ZLoadBalancerType, ZMtlsMode, ZRetryOn } from "./spec";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 
@@ -78,6 +78,24 @@ export const ZCompiledHealthCheck = z.strictObject({
 });
 export type CompiledHealthCheck = z.infer<typeof ZCompiledHealthCheck>;
 
+export const ZCompiledAuthorizationRule = z.strictObject({
+  action: ZAuthorizationAction,
+  /** Empty means any caller. */
+  from: z.array(ZServiceName),
+  path: z.strictObject({ kind: z.enum(["any", "exact", "prefix"]), value: z.string() }),
+  /** Empty means any method. */
+  methods: z.array(ZHttpMethod),
+  headers: z.array(ZCompiledHeaderMatch),
+});
+export type CompiledAuthorizationRule = z.infer<typeof ZCompiledAuthorizationRule>;
+
+export const ZCompiledAuthorization = z.strictObject({
+  mode: z.enum(["enforce", "audit"]),
+  defaultAction: ZAuthorizationAction,
+  rules: z.array(ZCompiledAuthorizationRule),
+});
+export type CompiledAuthorization = z.infer<typeof ZCompiledAuthorization>;
+
 export const ZEndpoint = z.strictObject({
   instanceId: ZInstanceId,
   version: ZVersion,
@@ -96,6 +114,8 @@ export const ZCompiledService = z.strictObject({
   routes: z.array(ZCompiledRoute).min(1),
   circuitBreaker: ZCompiledCircuitBreaker,
   healthCheck: ZCompiledHealthCheck,
+  /** How this destination's sidecars accept traffic; strict means callers must use mutual TLS. */
+  mtlsMode: ZMtlsMode,
   endpoints: z.array(ZEndpoint),
 });
 export type CompiledService = z.infer<typeof ZCompiledService>;
@@ -111,5 +131,7 @@ export const ZBundle = z.strictObject({
   services: z.record(ZServiceName, ZCompiledService),
   /** The health check the sidecar runs against its own local app. */
   localHealthCheck: ZCompiledHealthCheck,
+  /** What the sidecar's inbound listener enforces: its service's mTLS mode and authorization. */
+  inbound: z.strictObject({ mtlsMode: ZMtlsMode, authorization: ZCompiledAuthorization }),
 });
 export type Bundle = z.infer<typeof ZBundle>;

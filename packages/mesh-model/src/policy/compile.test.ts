@@ -34,6 +34,7 @@ describe("compileService defaults", () => {
       ],
       circuitBreaker: { ...DEFAULTS.circuitBreaker },
       healthCheck: { ...DEFAULTS.healthCheck },
+      mtlsMode: DEFAULTS.mesh.mtlsMode,
       endpoints: [],
     });
   });

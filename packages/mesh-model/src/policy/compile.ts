@@ -3,9 +3,11 @@ import { parseDuration } from "../duration";
 import type { ServiceName, Version } from "../identity";
 import { BUNDLE_SCHEMA_VERSION, type Bundle, type CompiledRetry, type CompiledRoute, type CompiledService, type Endpoint } from "./bundle";
 import { DEFAULTS, WEIGHT_TOTAL } from "./defaults";
+import { compileAuthorization, compileMtlsMode, type MeshSecurity } from "./compile-security";
 import type { FaultPolicy, HeaderMatch, PathMatch, PolicySpec, RetryPolicy, RouteSpec, WeightedBackend } from "./spec";
 
 export { DEFAULTS, WEIGHT_TOTAL };
+export { compileAuthorization, compileMtlsMode, DEFAULT_MESH_SECURITY, type MeshSecurity } from "./compile-security";
 
 const ms = (d: string | undefined, fallback: number): number => (d === undefined ? fallback : parseDuration(d) ?? fallback);
 
@@ -89,10 +91,12 @@ export interface CompileServiceInput {
   /** The operator's policy for calls to this service; absent means all defaults. */
   spec?: PolicySpec;
   endpoints: ReadonlyArray<Endpoint>;
+  /** Mesh-wide security defaults (mTLS mode, authorization default); DEFAULTS.mesh when absent. */
+  mesh?: MeshSecurity;
 }
 
 /** Compiles one destination service: defaults applied, one catch-all route when the spec has none. */
-export function compileService({ service, spec, endpoints }: CompileServiceInput): CompiledService {
+export function compileService({ service, spec, endpoints, mesh }: CompileServiceInput): CompiledService {
   const routes = spec?.routes?.length ? spec.routes : [{ name: "default" } satisfies RouteSpec];
   const cb = spec?.circuitBreaker;
   const od = cb?.outlierDetection;
@@ -124,6 +128,7 @@ export function compileService({ service, spec, endpoints }: CompileServiceInput
       healthyThreshold: hc?.healthyThreshold ?? dhc.healthyThreshold,
       unhealthyThreshold: hc?.unhealthyThreshold ?? dhc.unhealthyThreshold,
     },
+    mtlsMode: compileMtlsMode(spec, mesh),
     // Sorted so that the same mesh state always compiles to the same bytes; copied field by field so
     // that a wider object (a database row) cannot leak keys that the sidecar's strict parse rejects.
     endpoints: [...endpoints]
@@ -139,12 +144,14 @@ export interface CompileBundleInput {
   destinations: ReadonlyArray<CompileServiceInput>;
   /** The policy of the sidecar's own service, whose healthCheck applies to the local app. */
   localSpec?: PolicySpec;
+  /** Mesh-wide security defaults; DEFAULTS.mesh when absent. */
+  mesh?: MeshSecurity;
 }
 
 export function compileBundle(input: CompileBundleInput): Bundle {
   const services: Record<string, CompiledService> = {};
   const sorted = [...input.destinations].sort((a, b) => byCodeUnits(a.service, b.service));
-  for (const d of sorted) services[d.service] = compileService(d);
+  for (const d of sorted) services[d.service] = compileService({ ...d, mesh: input.mesh });
   const local = compileService({ service: input.sidecar.service, spec: input.localSpec, endpoints: [] });
   return {
     schemaVersion: BUNDLE_SCHEMA_VERSION,
@@ -153,5 +160,6 @@ export function compileBundle(input: CompileBundleInput): Bundle {
     sidecar: { service: input.sidecar.service, version: input.sidecar.version },
     services,
     localHealthCheck: local.healthCheck,
+    inbound: { mtlsMode: compileMtlsMode(input.localSpec, input.mesh), authorization: compileAuthorization(input.localSpec, input.mesh) },
   };
 }

@@ -25,6 +25,11 @@ export const DEFAULTS = {
     panicThresholdPercent: 50,
   },
   healthCheck: { path: "/healthz", intervalMs: 5_000, timeoutMs: 1_000, healthyThreshold: 2, unhealthyThreshold: 3 },
+  /**
+   * Mesh-wide security defaults when the control plane passes none. mTLS is permissive: sidecars with an
+   * identity speak mutual TLS to each other, and plaintext is still accepted (see docs/security.md).
+   */
+  mesh: { mtlsMode: "permissive", authorizationDefault: "allow" },
 } as const;
 
 /** Weights in a bundle are basis points: they sum to this. */

@@ -132,6 +132,47 @@ export const ZRouteSpec = z.strictObject({
 });
 export type RouteSpec = z.infer<typeof ZRouteSpec>;
 
+export const MTLS_MODES = ["strict", "permissive"] as const;
+/** strict: the service's sidecar accepts only mutual TLS; permissive: mutual TLS and plaintext (for migrating). */
+export const ZMtlsMode = z.enum(MTLS_MODES);
+export type MtlsMode = z.infer<typeof ZMtlsMode>;
+
+export const ZMtlsPolicy = z.strictObject({ mode: ZMtlsMode });
+export type MtlsPolicy = z.infer<typeof ZMtlsPolicy>;
+
+export const AUTHORIZATION_ACTIONS = ["allow", "deny"] as const;
+export const ZAuthorizationAction = z.enum(AUTHORIZATION_ACTIONS);
+export type AuthorizationAction = z.infer<typeof ZAuthorizationAction>;
+
+/** No regex here: an authorization path is an exact path or a prefix on segment boundaries, checked on the normalised path. */
+export const ZAuthorizationPathMatch = z.union([
+  z.strictObject({ exact: z.string().startsWith("/").max(1024) }),
+  z.strictObject({ prefix: z.string().startsWith("/").max(1024) }),
+]);
+export type AuthorizationPathMatch = z.infer<typeof ZAuthorizationPathMatch>;
+
+export const ZAuthorizationRule = z.strictObject({
+  action: ZAuthorizationAction,
+  /** Callers, by the service in their verified certificate, compared exactly. Absent: any caller, a plaintext one included. */
+  from: z.array(ZServiceName).min(1).max(64).optional(),
+  path: ZAuthorizationPathMatch.optional(),
+  methods: z.array(ZHttpMethod).min(1).optional(),
+  headers: z.array(ZHeaderMatch).max(16).optional(),
+});
+export type AuthorizationRule = z.infer<typeof ZAuthorizationRule>;
+
+/**
+ * Who may call this service. A matching deny rule denies; else a matching allow rule allows; else, when
+ * there are allow rules, the request is denied; else `default` (mesh-wide default when absent) decides.
+ * `audit` allows everything but records what `enforce` would have denied.
+ */
+export const ZAuthorizationPolicy = z.strictObject({
+  mode: z.enum(["enforce", "audit"]).optional(),
+  default: ZAuthorizationAction.optional(),
+  rules: z.array(ZAuthorizationRule).max(64).optional(),
+});
+export type AuthorizationPolicy = z.infer<typeof ZAuthorizationPolicy>;
+
 /** Everything an operator can say about calls *to* one service. */
 export const ZPolicySpec = z.strictObject({
   service: ZServiceName,
@@ -142,6 +183,9 @@ export const ZPolicySpec = z.strictObject({
   timeout: ZTimeoutPolicy.optional(),
   circuitBreaker: ZCircuitBreakerPolicy.optional(),
   healthCheck: ZHealthCheckPolicy.optional(),
+  /** Overrides the mesh-wide mTLS mode for this service's inbound traffic. */
+  mtls: ZMtlsPolicy.optional(),
+  authorization: ZAuthorizationPolicy.optional(),
 });
 export type PolicySpec = z.infer<typeof ZPolicySpec>;
 

@@ -3,6 +3,7 @@
 import { type FieldIssue, flattenZodIssues } from "../api/errors";
 import { formatDuration } from "../duration";
 import { compileService } from "./compile";
+import { normalisePath } from "./normalise-path";
 import { HTTP_METHODS, type HeaderMatch, type PolicySpec, type RetryPolicy, type RouteMatch, ZPolicySpec } from "./spec";
 
 /** What the registry knows: every service and the versions seen of it. */
@@ -20,6 +21,8 @@ export const POLICY_ISSUE_CODES = [
   "per_try_timeout_too_long",
   "backoff_base_above_max",
   "max_ejection_below_base",
+  "path_not_normalised",
+  "unknown_caller",
 ] as const;
 export type PolicyIssueCode = (typeof POLICY_ISSUE_CODES)[number];
 
@@ -54,7 +57,31 @@ export function validatePolicy(spec: PolicySpec, context?: PolicyContext): Polic
   if (context && !known) issues.add("service", "unknown_service", `no service "${spec.service}" is registered`);
   checkRoutes(spec, issues, known?.versions);
   checkEffectivePolicies(spec, issues);
+  checkAuthorization(spec, issues, context);
   return issues.list;
+}
+
+/**
+ * Requests are authorized on their normalised path, so a rule path that is not normalised could
+ * never match; a caller the registry has never seen is most likely a typo that would deny the real one.
+ */
+function checkAuthorization(spec: PolicySpec, issues: IssueList, context: PolicyContext | undefined): void {
+  (spec.authorization?.rules ?? []).forEach((rule, i) => {
+    const path = rule.path;
+    if (path) {
+      const [field, value] = "exact" in path ? ["exact", path.exact] : ["prefix", path.prefix];
+      const n = normalisePath(value);
+      if (!n.ok || n.path !== value || n.query !== "") {
+        const why = n.ok ? `it normalises to "${n.path}${n.query}"` : n.reason;
+        issues.add(`authorization.rules.${i}.path.${field}`, "path_not_normalised", `requests are authorized on their normalised path, so "${value}" can never match: ${why}`);
+      }
+    }
+    if (context) {
+      (rule.from ?? []).forEach((caller, j) => {
+        if (!context.services.some((s) => s.name === caller)) issues.add(`authorization.rules.${i}.from.${j}`, "unknown_caller", `no service "${caller}" is registered`);
+      });
+    }
+  });
 }
 
 class IssueList {
