@@ -14,4 +14,3 @@ export * from "./api/sidecar-api";
 export * from "./api/console-api";
 export * from "./api/service-series";
 export * from "./api/policy-api";
-export * from "./api/auth-api";
