@@ -1,0 +1,85 @@
+// Turns one run into the dated markdown table of docs/benchmarks.md's "Sidecar proxy" section and
+// writes it between markers, leaving the rest of the file (other sections, "what we tried") alone.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { release } from "node:os";
+
+const BEGIN = "<!-- sidecar-bench:begin (written by npm run bench:sidecar) -->";
+const END = "<!-- sidecar-bench:end -->";
+const HEADER = "# Benchmarks\n\nMeasured figures of Trellis, one section per subject; each says how to reproduce it.\n";
+
+export const TARGETS = { throughputVsNginx: 0.4, vcpuPer1000: 0.2, addedP50Ms: 0.25, peakRssMiB: 60 };
+
+function sh(cmd) {
+  try {
+    return execFileSync("sh", ["-c", cmd], { encoding: "utf8" }).trim();
+  } catch {
+    return "?";
+  }
+}
+
+export function machineInfo() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    nproc: sh("nproc"),
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? "?",
+    kernel: release(),
+    node: process.version,
+    nginx: sh("nginx -v 2>&1 | sed 's/.*nginx\\///'"),
+    haproxy: sh("haproxy -v | head -1 | awk '{print $3}'"),
+    wrk: sh("wrk -v 2>&1 | head -1 | awk '{print $2}'"),
+  };
+}
+
+const fmt = (v, digits) => (v === null || v === undefined || Number.isNaN(v) ? "—" : v.toFixed(digits));
+const ratio = (a, b) => (a == null || b == null || !b || Number.isNaN(a) || Number.isNaN(b) ? "—" : `${(a / b).toFixed(2)}×`);
+
+export function renderMarkdown({ machine, rows, settings }) {
+  const by = (prefix) => rows.find((r) => r.name.startsWith(prefix));
+  const nginx = by("nginx");
+  const bare = by("bare");
+  const direct = by("direct");
+  const lines = [];
+  lines.push(`### Run of ${machine.date}`);
+  lines.push("");
+  lines.push(`Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Linux ${machine.kernel}, Node ${machine.node}; nginx ${machine.nginx}, HAProxy ${machine.haproxy}, wrk ${machine.wrk}.`);
+  lines.push(`Proxy on core ${settings.PROXY_CORE}; wrk, the open-loop generator, the upstream nginx and the control plane on core ${settings.LOAD_CORE}.`);
+  lines.push(`Throughput: \`wrk -t1 -c${settings.CONNECTIONS}\` for ${settings.DURATION} s after ${settings.WARMUP} s of warm-up. Latency and vCPU: open loop at ${settings.RATE} req/s for ${settings.RATE_DURATION} s (after ${settings.WARMUP} s), timed from the intended send time.${settings.sidecarNodeFlags ? ` Sidecar node flags: \`${settings.sidecarNodeFlags}\`.` : ""}`);
+  lines.push("");
+  lines.push(`| path | req/s @${settings.CONNECTIONS} conns | × nginx | × bare | CPU µs/req | × nginx | × bare | p50 ms @${settings.RATE}/s | p99 ms | added p50 ms | vCPU per 1000 req/s | peak RSS MiB | × nginx | × bare | errors |`);
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of rows) {
+    const added = direct && r !== direct ? r.p50Ms - direct.p50Ms : null;
+    lines.push(
+      `| ${r.name} | ${fmt(r.rps, 0)} | ${ratio(r.rps, nginx?.rps)} | ${ratio(r.rps, bare?.rps)} | ${fmt(r.cpuUsPerRequest, 1)} | ${ratio(r.cpuUsPerRequest, nginx?.cpuUsPerRequest)} | ${ratio(r.cpuUsPerRequest, bare?.cpuUsPerRequest)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${fmt(added, 3)} | ${fmt(r.vcpuPer1000, 3)} | ${fmt(r.peakRssMiB, 1)} | ${ratio(r.peakRssMiB, nginx?.peakRssMiB)} | ${ratio(r.peakRssMiB, bare?.peakRssMiB)} | ${r.errors} |`,
+    );
+  }
+  for (const t of rows.filter((r) => r.name.startsWith("Trellis"))) {
+    const check = (ok) => (ok ? "met" : "**not met**");
+    const added = direct ? t.p50Ms - direct.p50Ms : NaN;
+    lines.push("");
+    lines.push(`Targets, ${t.name}:`);
+    lines.push("");
+    lines.push(`- throughput ≥ ${TARGETS.throughputVsNginx}× nginx: ${ratio(t.rps, nginx?.rps)} — ${nginx ? check(t.rps / nginx.rps >= TARGETS.throughputVsNginx) : "no nginx row"}`);
+    lines.push(`- CPU per request no worse than the bare undici proxy: ${ratio(t.cpuUsPerRequest, bare?.cpuUsPerRequest)} — ${bare ? check(t.cpuUsPerRequest <= bare.cpuUsPerRequest) : "no bare row"}`);
+    lines.push(`- ≤ ${TARGETS.vcpuPer1000} vCPU per 1000 req/s: ${fmt(t.vcpuPer1000, 3)} — ${check(t.vcpuPer1000 <= TARGETS.vcpuPer1000)}`);
+    lines.push(`- added p50 ≤ ${TARGETS.addedP50Ms} ms: ${fmt(added, 3)} ms — ${direct ? check(added <= TARGETS.addedP50Ms) : "no direct row"}`);
+    lines.push(`- peak RSS ≤ ${TARGETS.peakRssMiB} MB: ${fmt(t.peakRssMiB, 1)} MiB — ${check(t.peakRssMiB <= TARGETS.peakRssMiB)}`);
+  }
+  return lines.join("\n");
+}
+
+/** Replaces the text between the markers (adding the section, or the file, when absent). */
+export function writeSection(file, md) {
+  const block = `${BEGIN}\n${md}\n${END}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : HEADER;
+  const begin = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (begin >= 0 && end > begin) {
+    text = text.slice(0, begin) + block + text.slice(end + END.length);
+  } else {
+    text = `${text.trimEnd()}\n\n## Sidecar proxy\n\nRun with \`npm run bench:sidecar\` (see [bench/README.md](../bench/README.md)).\n\n${block}\n`;
+  }
+  writeFileSync(file, text);
+}

@@ -1,0 +1,318 @@
+// The sidecar benchmark, one command (`npm run bench:sidecar`): direct, nginx, HAProxy, a bare undici
+// proxy and the Trellis sidecar, measured in the same run on loopback with the proxy under test pinned
+// to one core and the load generator and upstreams on another. See bench/README.md.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { request } from "undici";
+import { haproxyConf, proxyNginxConf, upstreamNginxConf } from "./peers.mjs";
+import { runPinned, startPinned, stopAllProcesses, waitForPort } from "./processes.mjs";
+import { treeCpuSeconds, treePeakRssMiB } from "./proc-stats.mjs";
+import { machineInfo, renderMarkdown, writeSection } from "./report.mjs";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const HERE = import.meta.dirname;
+const ALL_TARGETS = ["direct", "nginx", "haproxy", "bare", "trellis", "trellis-bundle"];
+
+const env = (name, fallback) => process.env[`TRELLIS_BENCH_${name}`] ?? fallback;
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string", default: env("DURATION", "10") },
+    warmup: { type: "string", default: env("WARMUP", "2") },
+    connections: { type: "string", default: env("CONNECTIONS", "50") },
+    rate: { type: "string", default: env("RATE", "1000") },
+    "rate-duration": { type: "string", default: env("RATE_DURATION", "10") },
+    targets: { type: "string", default: env("TARGETS", ALL_TARGETS.join(",")) },
+    "proxy-core": { type: "string", default: env("PROXY_CORE", "1") },
+    "load-core": { type: "string", default: env("LOAD_CORE", "0") },
+    "sidecar-node-flags": { type: "string", default: env("SIDECAR_NODE_FLAGS", "") },
+    profile: { type: "boolean", default: env("PROFILE", "") === "1" },
+    write: { type: "string", default: env("WRITE", "docs/benchmarks.md") },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (flags.help) {
+  console.log(`npm run bench:sidecar [-- options]   (each option also reads TRELLIS_BENCH_<NAME>)
+  --duration 10            seconds of wrk at --connections (after --warmup seconds of warm-up)
+  --warmup 2               seconds of warm-up before each measurement
+  --connections 50         wrk connections
+  --rate 1000              open-loop requests per second for the latency and vCPU figures
+  --rate-duration 10       seconds of the open-loop run (after --warmup)
+  --targets ${ALL_TARGETS.join(",")}
+  --proxy-core 1 --load-core 0
+  --sidecar-node-flags ""  extra node flags for the sidecar (e.g. "--max-semi-space-size=4")
+  --profile                write .cpuprofile files of the bare proxy and the sidecar (path printed)
+  --write docs/benchmarks.md   where the "Sidecar proxy" section goes; "" to print only`);
+  process.exit(0);
+}
+
+const DURATION = Number(flags.duration);
+const WARMUP = Number(flags.warmup);
+const CONNECTIONS = Number(flags.connections);
+const RATE = Number(flags.rate);
+const RATE_DURATION = Number(flags["rate-duration"]);
+const PROXY_CORE = flags["proxy-core"];
+const LOAD_CORE = flags["load-core"];
+const targets = flags.targets.split(",").map((t) => t.trim()).filter(Boolean);
+for (const t of targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(", ")}`);
+
+// Everything is bounded: the whole run may not take longer than this.
+const perTarget = 2 * WARMUP + DURATION + RATE_DURATION + 60;
+const hardLimit = setTimeout(() => {
+  console.error(`bench: gave up after ${perTarget * targets.length} s`);
+  stopAllProcesses().finally(() => process.exit(1));
+}, perTarget * targets.length * 1000);
+hardLimit.unref();
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => stopAllProcesses().finally(() => process.exit(130)));
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(1);
+}
+
+function checkTools() {
+  const missing = [];
+  for (const [tool, pkg] of [["nginx", "nginx"], ["haproxy", "haproxy"], ["wrk", "wrk"], ["taskset", "util-linux"]]) {
+    try {
+      execFileSync("sh", ["-c", `command -v ${tool} || test -x /usr/sbin/${tool}`], { stdio: "ignore" });
+    } catch {
+      missing.push(pkg);
+    }
+  }
+  if (missing.length) fail(`missing tools; install them with:\n  apt-get install -y ${missing.join(" ")}`);
+  const cores = Number(execFileSync("nproc", { encoding: "utf8" }).trim());
+  if (cores < 2) fail("needs at least 2 cores (one for the proxy, one for the load generator and upstreams)");
+}
+
+function tool(name) {
+  try {
+    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+  } catch {
+    return `/usr/sbin/${name}`;
+  }
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function expectUpstreamAnswer(url, host) {
+  const res = await request(url, { headers: host ? { host } : {}, headersTimeout: 5_000, bodyTimeout: 5_000 });
+  const body = await res.body.text();
+  if (res.statusCode !== 200 || !body.startsWith("hello from upstream")) throw new Error(`${url} (Host ${host ?? "-"}) answered ${res.statusCode}: ${body.slice(0, 200)}`);
+}
+
+function parseWrk(out) {
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const seconds = Number(/requests in ([\d.]+)s/.exec(out)?.[1]);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  return { requests, seconds, rps: requests / seconds, non2xx, socketErrors };
+}
+
+async function wrk(url, host, seconds) {
+  const args = ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--timeout", "5s"];
+  if (host) args.push("-H", `Host: ${host}`);
+  args.push(url);
+  return parseWrk(await runPinned(LOAD_CORE, tool("wrk"), args, (seconds + 30) * 1000));
+}
+
+async function openLoop(url, host, pid) {
+  const args = [path.join(HERE, "open-loop.mjs"), "--url", url, "--rate", String(RATE), "--duration", String(RATE_DURATION), "--warmup", String(WARMUP)];
+  if (host) args.push("--host", host);
+  const gen = startPinned("open-loop", LOAD_CORE, process.execPath, args, { cwd: ROOT });
+  let start;
+  let end;
+  gen.onLine((line) => {
+    if (line.includes('"measure_start"')) start = { cpu: pid ? treeCpuSeconds(pid) : 0, t: performance.now() };
+    if (line.includes('"measure_end"')) end = { cpu: pid ? treeCpuSeconds(pid) : 0, t: performance.now() };
+  });
+  const result = await gen.waitForEvent("result", (WARMUP + RATE_DURATION + 30) * 1000);
+  await gen.stop();
+  const cpuPerSecond = start && end ? (end.cpu - start.cpu) / ((end.t - start.t) / 1000) : NaN;
+  return { ...result, cpuPerSecond };
+}
+
+/** Runs the closed-loop and open-loop measurements against one started proxy (pid null: direct). */
+async function measure(name, url, host, pid) {
+  await expectUpstreamAnswer(url, host);
+  console.error(`bench: ${name}: warm-up ${WARMUP}s, wrk -c${CONNECTIONS} ${DURATION}s`);
+  await wrk(url, host, WARMUP);
+  const cpu0 = pid ? treeCpuSeconds(pid) : 0;
+  const closed = await wrk(url, host, DURATION);
+  const cpu1 = pid ? treeCpuSeconds(pid) : 0;
+  console.error(`bench: ${name}: open loop ${RATE}/s for ${RATE_DURATION}s`);
+  const open = await openLoop(url, host, pid);
+  const row = {
+    name,
+    rps: closed.rps,
+    requests: closed.requests,
+    errors: closed.non2xx + closed.socketErrors + open.errors + open.non2xx,
+    cpuUsPerRequest: pid ? ((cpu1 - cpu0) / closed.requests) * 1e6 : null,
+    p50Ms: open.p50Ms,
+    p99Ms: open.p99Ms,
+    openCompleted: open.completed,
+    openScheduled: open.scheduled,
+    meanSendLagMs: open.meanSendLagMs,
+    vcpuPer1000: pid ? (open.cpuPerSecond * 1000) / RATE : null,
+    peakRssMiB: pid ? treePeakRssMiB(pid) : null,
+  };
+  console.error(`bench: ${name}: ${JSON.stringify(row)}`);
+  return row;
+}
+
+async function main() {
+  checkTools();
+  const dir = mkdtempSync(path.join(tmpdir(), "trellis-bench-sidecar-"));
+  const profileDir = path.join(dir, "profiles");
+  const rows = [];
+  try {
+    // Upstream: one nginx (core LOAD_CORE) serving two endpoints on two ports.
+    const upstreamPorts = [await freePort(), await freePort()];
+    const upstreams = upstreamPorts.map((p) => `127.0.0.1:${p}`);
+    writeFileSync(path.join(dir, "upstream.conf"), upstreamNginxConf(dir, upstreamPorts));
+    const upstream = startPinned("upstream nginx", LOAD_CORE, tool("nginx"), ["-p", dir, "-c", path.join(dir, "upstream.conf"), "-e", path.join(dir, "upstream-stderr.log")]);
+    for (const p of upstreamPorts) await waitForPort(p);
+
+    for (const target of targets) {
+      if (target === "direct") {
+        rows.push(await measure("direct (no proxy)", `http://${upstreams[0]}/`, undefined, null));
+      } else if (target === "nginx") {
+        const port = await freePort();
+        writeFileSync(path.join(dir, "proxy.conf"), proxyNginxConf(dir, port, upstreams));
+        const proc = startPinned("nginx", PROXY_CORE, tool("nginx"), ["-p", dir, "-c", path.join(dir, "proxy.conf"), "-e", path.join(dir, "proxy-stderr.log")]);
+        await waitForPort(port);
+        rows.push(await measure("nginx", `http://127.0.0.1:${port}/`, undefined, proc.pid));
+        await proc.stop();
+      } else if (target === "haproxy") {
+        const port = await freePort();
+        writeFileSync(path.join(dir, "haproxy.cfg"), haproxyConf(dir, port, upstreams));
+        const proc = startPinned("haproxy", PROXY_CORE, tool("haproxy"), ["-f", path.join(dir, "haproxy.cfg"), "-db"]);
+        await waitForPort(port);
+        rows.push(await measure("haproxy", `http://127.0.0.1:${port}/`, undefined, proc.pid));
+        await proc.stop();
+      } else if (target === "bare") {
+        const nodeFlags = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", path.join(profileDir, "bare")] : [];
+        const proc = startPinned("bare proxy", PROXY_CORE, process.execPath, [...nodeFlags, path.join(HERE, "bare-proxy.mjs"), "--port", "0", ...upstreams.flatMap((u) => ["--upstream", u])], { cwd: ROOT });
+        const { port } = await proc.waitForEvent("listening");
+        rows.push(await measure("bare undici proxy", `http://127.0.0.1:${port}/`, undefined, proc.pid));
+        await proc.stop();
+      } else if (target === "trellis") {
+        rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (tsx)", ["--import", "tsx", "apps/sidecar/src/main.ts"]));
+      } else if (target === "trellis-bundle") {
+        rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (bundled)", [await bundleSidecar(dir)]));
+      }
+    }
+    await upstream.stop();
+  } finally {
+    await stopAllProcesses();
+  }
+
+  const machine = machineInfo();
+  const md = renderMarkdown({ machine, rows, settings: { DURATION, WARMUP, CONNECTIONS, RATE, RATE_DURATION, PROXY_CORE, LOAD_CORE, sidecarNodeFlags: flags["sidecar-node-flags"] } });
+  console.log(md);
+  if (flags.write) {
+    writeSection(path.resolve(ROOT, flags.write), md);
+    console.error(`bench: wrote the "Sidecar proxy" results to ${flags.write}`);
+  }
+  if (flags.profile) console.error(`bench: CPU profiles in ${profileDir}`);
+  else rmSync(dir, { recursive: true, force: true });
+  clearTimeout(hardLimit);
+}
+
+/** The Trellis path: client → outbound sidecar (core PROXY_CORE) → the two nginx endpoints, registered
+ * with a real control plane as the instances of service `upstream`, with a real policy. */
+async function trellis(dir, upstreamPorts, profileDir, name, entry) {
+  const cp = startPinned("control plane", LOAD_CORE, process.execPath, [
+    "--import", "tsx", "apps/control-plane/src/main.ts",
+    "--api-port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0",
+    "--database-url", `file:${path.join(dir, "cp.db")}`, "--lease-ttl", "1h",
+  ], { cwd: ROOT });
+  const cpListening = await cp.waitForEvent("listening", 120_000);
+  const api = `http://127.0.0.1:${cpListening.apiPort}`;
+  const call = async (method, p, body) => {
+    const res = await request(`${api}${p}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${text}`);
+    return text;
+  };
+  // The nginx endpoints stand in for the upstream's sidecars (inbound ports): one proxy in the path.
+  for (const [i, port] of upstreamPorts.entries()) {
+    await call("POST", "/api/v1/sidecars/register", { instanceId: `upstream-${i + 1}`, service: "upstream", version: "v1", host: "127.0.0.1", inboundPort: port, labels: {} });
+  }
+  await call("PUT", "/api/v1/policies/upstream", {
+    message: "bench: every feature on",
+    author: "bench",
+    spec: {
+      service: "upstream",
+      loadBalancer: { type: "peak-ewma" },
+      retry: { attempts: 3, retryOn: ["connect-failure", "reset", "5xx", "gateway-error"], perTryTimeout: "2s", backoff: { base: "25ms", max: "250ms" }, budget: { percent: 20, minConcurrent: 3 } },
+      timeout: { request: "10s" },
+      circuitBreaker: {
+        maxConnections: 256, maxPendingRequests: 1024, maxRequests: 1024,
+        outlierDetection: { consecutive5xx: 5, consecutiveGatewayErrors: 5, baseEjectionTime: "30s", maxEjectionTime: "300s", maxEjectionPercent: 50, panicThresholdPercent: 50 },
+      },
+      healthCheck: { path: "/healthz", interval: "5s", timeout: "1s" },
+    },
+  });
+  const nodeFlags = flags["sidecar-node-flags"].split(/\s+/).filter(Boolean);
+  if (flags.profile) nodeFlags.push("--cpu-prof", "--cpu-prof-dir", path.join(profileDir, name.replace(/\W+/g, "-")));
+  const cacheDir = path.join(dir, `cache-${name.replace(/\W+/g, "-")}`);
+  mkdirSync(cacheDir, { recursive: true });
+  const sidecar = startPinned("sidecar", PROXY_CORE, process.execPath, [
+    ...nodeFlags, ...entry,
+    "--service", "bench-client", "--app-port", String(upstreamPorts[0]),
+    "--outbound-port", "0", "--inbound-port", "0", "--admin-port", "0",
+    "--control-plane", api, "--otlp-endpoint", `http://127.0.0.1:${cpListening.otlpHttpPort}`,
+    "--cache-dir", cacheDir, "--metrics-interval", "5s",
+  ], { cwd: ROOT });
+  const listening = await sidecar.waitForEvent("listening", 120_000);
+  const admin = `http://127.0.0.1:${listening.adminPort}`;
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const res = await request(`${admin}/config`);
+    const text = await res.body.text();
+    if (res.statusCode === 200) {
+      const bundle = JSON.parse(text);
+      const svc = bundle.services?.upstream;
+      if (svc?.endpoints?.length === 2 && JSON.stringify(svc).includes('"attempts":3')) break;
+    }
+    if (Date.now() > until) throw new Error(`the sidecar did not get the upstream endpoints and policy: ${text.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const row = await measure(name, `http://127.0.0.1:${listening.outboundPort}/`, "upstream", sidecar.pid);
+  const stats = await (await request(`${admin}/stats`)).body.json();
+  row.sidecarStats = { requests: stats.requests };
+  await sidecar.stop();
+  await cp.stop();
+  return row;
+}
+
+/**
+ * The same sidecar source as one ESM file (esbuild, which tsx already brings): what a production
+ * image would run — no loader thread, no transpiling per module at start.
+ */
+async function bundleSidecar(dir) {
+  const out = path.join(dir, "sidecar.mjs");
+  const esbuild = path.join(ROOT, "node_modules", ".bin", "esbuild");
+  await runPinned(LOAD_CORE, esbuild, [
+    path.join(ROOT, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", `--outfile=${out}`, "--log-level=warning",
+    "--banner:js=import { createRequire as __trellisCreateRequire } from 'node:module'; const require = __trellisCreateRequire(import.meta.url);",
+  ], 120_000);
+  return out;
+}
+
+main().catch(async (err) => {
+  console.error(`bench: failed: ${err.stack ?? err}`);
+  await stopAllProcesses();
+  process.exit(1);
+});
