@@ -153,6 +153,8 @@ export interface RollupRepository {
   aggregate(resolution: Resolution, from: Date, to: Date): Promise<RollupAggregate[]>;
   /** Deletes rows of a resolution older than the cutoff; returns how many. */
   deleteBefore(resolution: Resolution, cutoff: Date): Promise<number>;
+  /** The earliest bucketStart of a resolution still stored, or null: where the data's coverage begins. */
+  earliestBucket(resolution: Resolution): Promise<Date | null>;
 }
 
 export interface EdgeRecord {

@@ -65,6 +65,12 @@ export function rollupRepository(db: DbClient, provider: Database["provider"]): 
       const { count } = await db.rollup.deleteMany({ where: { resolution, bucketStart: { lt: cutoff } } });
       return count;
     },
+
+    async earliestBucket(resolution) {
+      // The primary key's prefix (resolution, bucketStart) makes this one index seek.
+      const row = await db.rollup.findFirst({ where: { resolution }, orderBy: { bucketStart: "asc" }, select: { bucketStart: true } });
+      return row?.bucketStart ?? null;
+    },
   };
 }
 

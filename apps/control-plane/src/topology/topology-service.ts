@@ -3,7 +3,7 @@
 import { parseDuration, type GraphEdge, type GraphNode, type GraphResponse, type ServiceSummary, type ServicesResponse } from "@trellis/mesh-model";
 import type { Repositories } from "../db/repositories";
 import { isRecent, isUp } from "../registry/instance-liveness";
-import { queryWindow } from "./query-window";
+import { coveredSeconds, queryWindow } from "./query-window";
 import { edgeKey, emptyStats, statsByDestination, statsByEdge, summarise } from "./traffic-stats";
 
 /** Edges without traffic in the window still show (idle) if they carried traffic this recently. */
@@ -22,8 +22,12 @@ export class TopologyService {
   private async traffic(window: string) {
     const now = this.options.now();
     const windowMs = parseDuration(window) ?? 300_000;
-    const range = queryWindow(windowMs, now.getTime(), this.options.retention10sMs);
-    const cells = await this.options.db.rollups.aggregate(range.resolution, range.from, range.to);
+    const buckets = queryWindow(windowMs, now.getTime(), this.options.retention10sMs);
+    const [cells, earliest] = await Promise.all([
+      this.options.db.rollups.aggregate(buckets.resolution, buckets.from, buckets.to),
+      this.options.db.rollups.earliestBucket(buckets.resolution),
+    ]);
+    const range = { ...buckets, seconds: coveredSeconds(buckets, earliest, now.getTime()) };
     return { now, windowMs, range, cells };
   }
 

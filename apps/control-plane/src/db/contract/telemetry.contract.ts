@@ -81,6 +81,17 @@ export function telemetryContract(ctx: SharedDatabase): void {
     });
   });
 
+  describe("rollup coverage", () => {
+    it("gives the earliest bucket still stored per resolution, or null", async () => {
+      assert.equal(await ctx.db.rollups.earliestBucket(10), null);
+      await ctx.db.rollups.add([rollup({ bucketStart: at(30) }), rollup({ bucketStart: at(10), destination: "other" }), rollup({ resolution: 60, bucketStart: at(60) })]);
+      assert.deepEqual(await ctx.db.rollups.earliestBucket(10), at(10));
+      assert.deepEqual(await ctx.db.rollups.earliestBucket(60), at(60));
+      await ctx.db.rollups.deleteBefore(10, at(20));
+      assert.deepEqual(await ctx.db.rollups.earliestBucket(10), at(30), "retention moves the coverage's start");
+    });
+  });
+
   describe("edges", () => {
     it("upserts edges, widening first/last seen whatever order batches arrive in", async () => {
       await ctx.db.edges.touch([{ source: "frontend", destination: "catalog" }, { source: "frontend", destination: "catalog" }], at(10));
