@@ -8,3 +8,10 @@ export const GraphSelectContext = createContext<(selection: GraphSelection) => v
 export function useGraphSelect(): (selection: GraphSelection) => void {
   return useContext(GraphSelectContext);
 }
+
+/** Lets a node's "+N" button show (or hide again) its hidden neighbours. */
+export const GraphExpandContext = createContext<(id: string) => void>(() => {});
+
+export function useGraphExpand(): (id: string) => void {
+  return useContext(GraphExpandContext);
+}

@@ -31,7 +31,11 @@ export function GraphCanvas(props: GraphCanvasProps) {
   );
 }
 
+/** Past this many nodes xyflow draws only what is in the viewport. */
+const LARGE_GRAPH = 200;
+
 function Canvas({ nodes, edges, structureKey, onSelect }: GraphCanvasProps) {
+  const large = nodes.length > LARGE_GRAPH;
   return (
     <div className={styles.canvas} data-test="graph-canvas" data-structure={structureKey}>
       <EdgeMarkers />
@@ -47,7 +51,8 @@ function Canvas({ nodes, edges, structureKey, onSelect }: GraphCanvasProps) {
         nodesConnectable={false}
         elementsSelectable
         zoomOnDoubleClick={false}
-        minZoom={0.2}
+        minZoom={large ? 0.03 : 0.2}
+        onlyRenderVisibleElements={large}
         maxZoom={2}
         fitView
         fitViewOptions={{ padding: 0.12, maxZoom: 1.25 }}

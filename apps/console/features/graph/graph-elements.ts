@@ -38,7 +38,14 @@ export type ServiceNodeData = {
   /** False for a neighbour shown only for context while a name filter is active. */
   matched: boolean;
   selected: boolean;
+  badges: NodeBadge[];
+  /** Neighbours not on screen; the node offers to expand them. */
+  hidden: number;
 };
+
+/** What a node is marked with: trouble its callers saw, and what its policy does. */
+export const NODE_BADGES = ["breaker", "ejected", "shifting", "retries", "timeouts", "fault"] as const;
+export type NodeBadge = (typeof NODE_BADGES)[number];
 export type ServiceFlowNode = Node<ServiceNodeData, "service">;
 
 export type TrafficEdgeData = {
@@ -47,6 +54,10 @@ export type TrafficEdgeData = {
   strokeWidth: number;
   route: Point[] | null;
   selected: boolean;
+  /** All of the edge's requests in the window went over mutual TLS. */
+  mtls: boolean;
+  /** Labels of healthy edges are left out on very large graphs; problems and the selection keep theirs. */
+  showLabel: boolean;
 };
 export type TrafficFlowEdge = Edge<TrafficEdgeData, "traffic">;
 
@@ -117,7 +128,12 @@ export function layoutFromElk(result: ElkNode): GraphLayout {
   return { positions, routes };
 }
 
-export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: GraphSelection): ServiceFlowNode[] {
+export interface NodeExtras {
+  badges?: Readonly<Record<string, NodeBadge[]>>;
+  hidden?: Readonly<Record<string, number>>;
+}
+
+export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: GraphSelection, extras: NodeExtras = {}): ServiceFlowNode[] {
   return view.nodes.map((n) => ({
     id: n.id,
     type: "service",
@@ -137,11 +153,17 @@ export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: Gra
       external: n.service === EXTERNAL_SOURCE,
       matched: view.matched.has(n.id),
       selected: isSelected(selection, "node", n.id),
+      badges: extras.badges?.[n.id] ?? [],
+      hidden: extras.hidden?.[n.id] ?? 0,
     },
   }));
 }
 
+/** Past this many edges only unhealthy (and selected) edges carry a label, so the graph stays legible and fast. */
+export const LABEL_ALL_EDGES_UP_TO = 400;
+
 export function toFlowEdges(view: GraphView, layout: GraphLayout, metric: EdgeMetric, selection: GraphSelection): TrafficFlowEdge[] {
+  const labelAll = view.edges.length <= LABEL_ALL_EDGES_UP_TO;
   return view.edges.map((e) => ({
     id: e.id,
     type: "traffic",
@@ -154,6 +176,8 @@ export function toFlowEdges(view: GraphView, layout: GraphLayout, metric: EdgeMe
       strokeWidth: edgeStrokeWidth(e.requestRate),
       route: layout.routes[e.id] ?? null,
       selected: isSelected(selection, "edge", e.id),
+      mtls: e.requestRate > 0 && e.mtlsShare >= 0.999,
+      showLabel: labelAll || e.health === "failing" || e.health === "degraded" || isSelected(selection, "edge", e.id),
     },
   }));
 }
@@ -167,6 +191,37 @@ export function edgeLabel(edge: GraphEdge, metric: EdgeMetric): string {
     case "p99":
       return `p99 ${formatMs(edge.latencyMs?.p99)}`;
   }
+}
+
+/**
+ * Badges per node: an open breaker (callers were short-circuited) or ejected endpoints (callers
+ * picked around them) from the outcomes its callers reported, and what its policy does.
+ */
+export function nodeBadges(
+  view: Pick<GraphView, "nodes" | "edges">,
+  policyFeatures: Readonly<Record<string, { shifting: boolean; retries: boolean; timeouts: boolean; fault: boolean }>>,
+): Record<string, NodeBadge[]> {
+  const out: Record<string, NodeBadge[]> = {};
+  const inbound = new Map<string, { breaker: number; ejected: number }>();
+  for (const e of view.edges) {
+    const acc = inbound.get(e.target) ?? { breaker: 0, ejected: 0 };
+    acc.breaker += e.outcomes.breaker_open ?? 0;
+    acc.ejected += (e.outcomes as Record<string, number>)["ejected_avoided"] ?? 0;
+    inbound.set(e.target, acc);
+  }
+  for (const n of view.nodes) {
+    const seen = inbound.get(n.id);
+    const f = policyFeatures[n.id];
+    const badges: NodeBadge[] = [];
+    if ((seen?.breaker ?? 0) > 0) badges.push("breaker");
+    if ((seen?.ejected ?? 0) > 0) badges.push("ejected");
+    if (f?.shifting) badges.push("shifting");
+    if (f?.retries) badges.push("retries");
+    if (f?.timeouts) badges.push("timeouts");
+    if (f?.fault) badges.push("fault");
+    if (badges.length > 0) out[n.id] = badges;
+  }
+  return out;
 }
 
 /** Busier edges are drawn thicker, on a log scale so one hot edge does not dwarf the rest. */

@@ -9,14 +9,19 @@ import { windowPhrase } from "../../lib/view-state";
 import { useServices } from "../services/use-services";
 import { GraphCanvas } from "./graph-canvas";
 import {
-  DEFAULT_EDGE_METRIC, EDGE_METRICS, filterGraph, toFlowEdges, toFlowNodes, type EdgeMetric,
+  DEFAULT_EDGE_METRIC, EDGE_METRICS, nodeBadges, toFlowEdges, toFlowNodes, type EdgeMetric,
 } from "./graph-elements";
 import { formatSelection, parseSelection, type GraphSelection } from "./graph-selection";
 import { GraphSidePanel } from "./graph-side-panel";
 import { useGraph, useGraphLayout } from "./use-graph";
+import { DEFAULT_GRAPH_MODE, GRAPH_MODES, focusGraph, formatExpanded, parseExpanded, type GraphMode } from "./graph-focus";
+import { GraphExpandContext } from "./graph-actions";
+import { usePolicies } from "../service-detail/use-service-detail";
+import { policyFeatures } from "../service-detail/policy-summary";
 import styles from "./graph.module.css";
 
 const METRIC_LABELS: Record<EdgeMetric, string> = { rps: "Request rate", errors: "Error rate", p99: "p99 latency" };
+const MODE_LABELS: Record<GraphMode, string> = { auto: "Auto", problems: "Problems", all: "All" };
 
 export function GraphPage() {
   const { window, refreshMs } = useGlobalView();
@@ -29,9 +34,17 @@ export function GraphPage() {
   // The side panel shows latency and instances, which the graph's nodes do not carry.
   const services = useServices(window, selection?.kind === "node" ? refreshMs : false);
 
+  const mode = url.choice("view", GRAPH_MODES, DEFAULT_GRAPH_MODE);
+  const expandedText = url.text("expand");
+  const expanded = useMemo(() => parseExpanded(expandedText), [expandedText]);
+  const policies = usePolicies(refreshMs);
+
   const data = graph.data;
-  const view = useMemo(() => filterGraph(data ?? { nodes: [], edges: [] }, query), [data, query]);
-  const layout = useGraphLayout(view);
+  const view = useMemo(() => focusGraph(data ?? { nodes: [], edges: [] }, { query, mode, expanded }), [data, query, mode, expanded]);
+  // Positions are remembered per kind of view, so a refresh or an expansion moves nothing.
+  const cacheName = query.trim() !== "" ? `q:${query.trim().toLowerCase()}` : view.mode;
+  const layout = useGraphLayout(view, cacheName);
+  const features = useMemo(() => Object.fromEntries((policies.data?.policies ?? []).map((p) => [p.service, policyFeatures(p.spec)])), [policies.data]);
   const elements = useMemo(() => {
     if (layout.data === undefined) return undefined;
     const { layout: positioned, structureKey } = layout.data;
@@ -39,10 +52,16 @@ export function GraphPage() {
     const has = (id: string) => positioned.positions[id] !== undefined;
     return {
       structureKey,
-      nodes: toFlowNodes(view, positioned, selection).filter((n) => has(n.id)),
+      nodes: toFlowNodes(view, positioned, selection, { badges: nodeBadges(view, features), hidden: view.hidden }).filter((n) => has(n.id)),
       edges: toFlowEdges(view, positioned, metric, selection).filter((e) => has(e.source) && has(e.target)),
     };
-  }, [layout.data, view, selection, metric]);
+  }, [layout.data, view, selection, metric, features]);
+  const toggleExpand = (id: string) => {
+    const next = new Set(expanded);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    url.set([["expand", formatExpanded(next)]]);
+  };
   const select = (next: GraphSelection) => url.set([["sel", formatSelection(next)]]);
 
   let body;
@@ -60,7 +79,11 @@ export function GraphPage() {
     body = <LoadingState what="the layout" />;
   } else {
     // A new structure remounts the canvas, which fits it to the view; refreshes keep zoom and pan.
-    body = <GraphCanvas key={elements.structureKey} nodes={elements.nodes} edges={elements.edges} structureKey={elements.structureKey} onSelect={select} />;
+    body = (
+      <GraphExpandContext.Provider value={toggleExpand}>
+        <GraphCanvas key={cacheName} nodes={elements.nodes} edges={elements.edges} structureKey={elements.structureKey} onSelect={select} />
+      </GraphExpandContext.Provider>
+    );
   }
 
   return (
@@ -69,6 +92,17 @@ export function GraphPage() {
         <PageHeader title="Service graph" generatedAt={data?.generatedAt} window={window} />
         <span className="spacer" />
         <FilterInput param="q" placeholder="Filter services by name" testId="graph-filter" />
+        <div className="control-label">
+          <span id="graph-mode-label">Show</span>
+          <div className="seg" role="group" aria-labelledby="graph-mode-label" data-test="graph-mode" data-value={mode} data-showing={view.mode}>
+            {GRAPH_MODES.map((m) => (
+              <button key={m} type="button" aria-pressed={m === mode} data-test={`graph-mode-${m}`} onClick={() => url.set([["view", m, DEFAULT_GRAPH_MODE], ["expand", ""]])}
+                title={m === "auto" ? "The problems on a large mesh, everything on a small one" : m === "problems" ? "The worst edges by error rate and latency, with their neighbourhood" : "Every service"}>
+                {MODE_LABELS[m]}
+              </button>
+            ))}
+          </div>
+        </div>
         <div className="control-label">
           <span id="graph-metric-label">Edge labels</span>
           <div className="seg" role="group" aria-labelledby="graph-metric-label" data-test="graph-metric" data-value={metric}>
@@ -84,7 +118,9 @@ export function GraphPage() {
       <div className={styles.body}>
         <div className={styles.stage}>
           {body}
-          {data !== undefined && view.nodes.length > 0 ? <Legend count={{ nodes: view.nodes.length, edges: view.edges.length }} /> : null}
+          {data !== undefined && view.nodes.length > 0 ? (
+            <Legend count={{ nodes: view.nodes.length, edges: view.edges.length }} total={{ nodes: data.nodes.length, edges: data.edges.length }} problems={view.mode === "problems" ? view.worst.length : null} />
+          ) : null}
         </div>
         {selection === null ? null : (
           <GraphSidePanel
@@ -101,10 +137,14 @@ export function GraphPage() {
   );
 }
 
-function Legend({ count }: { count: { nodes: number; edges: number } }) {
+function Legend({ count, total, problems }: { count: { nodes: number; edges: number }; total: { nodes: number; edges: number }; problems: number | null }) {
+  const partial = count.nodes < total.nodes;
   return (
     <div className={styles.legend} data-test="graph-legend">
-      <span data-test="graph-counts">{plural(count.nodes, "service")} · {plural(count.edges, "edge")}</span>
+      <span data-test="graph-counts" data-nodes={count.nodes} data-edges={count.edges} data-total-nodes={total.nodes}>
+        {plural(count.nodes, "service")} · {plural(count.edges, "edge")}{partial ? ` of ${total.nodes} · ${total.edges}` : ""}
+      </span>
+      {problems === null ? null : <span className={styles.legendNote} data-test="graph-problems">the {problems} worst edges and their neighbourhood; + expands a node</span>}
       {(["healthy", "degraded", "failing", "unknown"] as const).map((h) => (
         <span key={h} className={styles.legendItem}>
           <span className={styles.healthDot} style={{ background: `var(--health-${h})` }} aria-hidden="true" />

@@ -3,10 +3,21 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import type { CSSProperties } from "react";
 import { formatPercent, formatRate } from "../../lib/format";
-import type { ServiceFlowNode } from "./graph-elements";
+import { useGraphExpand } from "./graph-actions";
+import type { NodeBadge, ServiceFlowNode } from "./graph-elements";
 import styles from "./graph.module.css";
 
+const BADGE_TEXT: Record<NodeBadge, { text: string; title: string; tone: "bad" | "info" }> = {
+  breaker: { text: "breaker", title: "Callers were short-circuited by an open circuit breaker in this window", tone: "bad" },
+  ejected: { text: "ejected", title: "Callers picked around ejected endpoints in this window", tone: "bad" },
+  shifting: { text: "split", title: "Its policy shifts traffic between versions", tone: "info" },
+  retries: { text: "retry", title: "Its policy retries failed calls", tone: "info" },
+  timeouts: { text: "timeout", title: "Its policy sets timeouts", tone: "info" },
+  fault: { text: "fault", title: "Its policy injects faults", tone: "bad" },
+};
+
 export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
+  const expand = useGraphExpand();
   return (
     <div
       className={styles.node}
@@ -34,6 +45,27 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
           </>
         )}
       </div>
+      {data.badges.length === 0 ? null : (
+        <div className={styles.badges}>
+          {data.badges.map((b) => (
+            <span key={b} className={styles.nodeBadge} data-tone={BADGE_TEXT[b].tone} title={BADGE_TEXT[b].title} data-test={`graph-badge-${b}-${data.service}`}>{BADGE_TEXT[b].text}</span>
+          ))}
+        </div>
+      )}
+      {data.hidden > 0 ? (
+        <button
+          type="button"
+          className={`${styles.expand} nodrag nopan`}
+          data-test={`graph-expand-${data.service}`}
+          title={`Show ${data.hidden} more neighbour${data.hidden === 1 ? "" : "s"}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            expand(data.service);
+          }}
+        >
+          +{data.hidden}
+        </button>
+      ) : null}
       <Handle type="source" position={Position.Right} isConnectable={false} className={styles.handle} />
     </div>
   );

@@ -29,7 +29,7 @@ export function TrafficEdge(props: EdgeProps<TrafficFlowEdge>) {
         <path d={path} fill="none" className={styles.edgePath} style={{ stroke: colour, strokeWidth: data.strokeWidth + (data.selected ? 1 : 0) }} markerEnd={`url(#trellis-arrow-${marker})`} />
         <path d={path} fill="none" className="react-flow__edge-interaction" strokeWidth={18} strokeOpacity={0} />
       </g>
-      <EdgeLabelRenderer>
+      {!data.showLabel ? null : <EdgeLabelRenderer>
         <button
           type="button"
           className={`${styles.edgeLabel} nodrag nopan`}
@@ -38,12 +38,25 @@ export function TrafficEdge(props: EdgeProps<TrafficFlowEdge>) {
           data-selected={data.selected}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, borderColor: colour }}
           onClick={() => select({ kind: "edge", id })}
-          aria-label={`${source} to ${target}: ${data.label}`}
+          aria-label={`${source} to ${target}: ${data.label}${data.mtls ? ", mutual TLS" : ""}`}
+          data-mtls={data.mtls}
         >
+          {data.mtls ? <Lock /> : null}
           {data.label}
         </button>
-      </EdgeLabelRenderer>
+      </EdgeLabelRenderer>}
     </>
+  );
+}
+
+/** A small padlock: every request on the edge went over mutual TLS. */
+function Lock() {
+  return (
+    <svg width="9" height="10" viewBox="0 0 9 10" aria-hidden="true" style={{ marginRight: 4, verticalAlign: "-1px" }}>
+      <title>mutual TLS</title>
+      <rect x="0.5" y="4.5" width="8" height="5" rx="1" fill="currentColor" opacity="0.8" />
+      <path d="M2.3 4.5V3a2.2 2.2 0 0 1 4.4 0v1.5" fill="none" stroke="currentColor" strokeWidth="1.1" />
+    </svg>
   );
 }
 
