@@ -70,9 +70,10 @@ describe("sidecar resilience", () => {
       assert.equal(r.headers["x-app"], "healthy");
     }
     const stats = (await send(web.ports.admin, { path: "/stats" })).body;
-    const { requests } = JSON.parse(stats) as { requests: { outbound: { ok: number; retried: number; total: number } } };
+    const { requests } = JSON.parse(stats) as { requests: { outbound: { ok: number; retried: number; ejected_avoided: number; total: number } } };
     assert.equal(requests.outbound.total, 20);
-    assert.equal(requests.outbound.ok + requests.outbound.retried, 20);
+    // Once the failing instance is ejected (5 consecutive 5xx), picks that leave it out count as ejected_avoided.
+    assert.equal(requests.outbound.ok + requests.outbound.retried + requests.outbound.ejected_avoided, 20);
   });
 
   it("answers 504 timed_out at the route's deadline, and the app sees its request cancelled", async () => {
