@@ -24,6 +24,9 @@ describe("parseConfig", () => {
       otlpEndpoint: "http://127.0.0.1:4318",
       metricsIntervalMs: 5000,
       drainTimeoutMs: 5000,
+      maxHeaderBytes: 16384,
+      maxHeaderCount: 100,
+      headersTimeoutMs: 10_000,
       logLevel: "info",
     });
   });

@@ -27,6 +27,9 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "cache-dir", help: "Where the last good bundle is kept (default: ./data/sidecar/<instance-id>)" },
   { name: "metrics-interval", default: "5s", help: "How often metrics are exported" },
   { name: "drain-timeout", default: "5s", help: "How long in-flight requests may finish on SIGTERM" },
+  { name: "max-header-bytes", default: "16384", help: "Largest request line + headers a listener accepts; larger is refused with 431" },
+  { name: "max-header-count", default: "100", help: "Most request header fields a listener accepts; more is refused with 431" },
+  { name: "headers-timeout", default: "10s", help: "How long a client may take to send a request's headers; later is refused with 408" },
   { name: "log-level", default: "info", help: `Log level: ${LOG_LEVELS.join(", ")}` },
 ];
 
@@ -58,6 +61,9 @@ const ZConfig = z.strictObject({
   cacheDir: z.string().min(1).optional(),
   metricsIntervalMs: ZMs(100),
   drainTimeoutMs: ZMs(0),
+  maxHeaderBytes: z.coerce.number().int().min(1024).max(1_048_576),
+  maxHeaderCount: z.coerce.number().int().min(1).max(10_000),
+  headersTimeoutMs: ZMs(100),
   logLevel: z.enum(LOG_LEVELS),
 });
 export type SidecarConfig = z.infer<typeof ZConfig>;
@@ -70,7 +76,7 @@ export function envName(flag: string): string {
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 /** Duration flags are named for what they are, their fields for their unit. */
-const FIELD: Record<string, string> = { "metrics-interval": "metricsIntervalMs", "drain-timeout": "drainTimeoutMs" };
+const FIELD: Record<string, string> = { "metrics-interval": "metricsIntervalMs", "drain-timeout": "drainTimeoutMs", "headers-timeout": "headersTimeoutMs" };
 
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
   let values: Record<string, string | boolean | undefined>;

@@ -5,6 +5,8 @@ import type { Outcome } from "@trellis/mesh-model";
 
 export type ProxyErrorCode =
   | "bad_request"
+  | "header_too_large"
+  | "request_timeout"
   | "no_config"
   | "unknown_service"
   | "no_route"
@@ -34,6 +36,12 @@ export abstract class ProxyError extends Error {
 /** The request cannot be proxied as sent (no target host, unsupported scheme, ...). */
 export class BadRequestError extends ProxyError {
   readonly code = "bad_request";
+  readonly outcome = "error";
+}
+
+/** The request's headers are over the listener's size or count limit. */
+export class HeaderTooLargeError extends ProxyError {
+  readonly code = "header_too_large";
   readonly outcome = "error";
 }
 

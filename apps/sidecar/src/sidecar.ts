@@ -19,11 +19,13 @@ import { HealthChecks } from "./health/health-checks";
 import { deriveInstanceId } from "./instance-id";
 import { createProxyServer } from "./listeners/proxy-server";
 import { drain, listen } from "./listeners/listen";
+import { inboundLimits } from "./listeners/malformed-http";
 import { createLogger, type Logger } from "./log";
 import { BundleCache } from "./snapshot/bundle-cache";
 import { SnapshotStore } from "./snapshot/snapshot-store";
 import { inboundStack, outboundStack } from "./stack";
 import { LocalStats } from "./telemetry/local-stats";
+import { RejectionCounts } from "./telemetry/rejection-counts";
 import { startOtelMetrics } from "./telemetry/otel-metrics";
 import { fanOut } from "./telemetry/request-recorder";
 
@@ -63,7 +65,10 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
 
   // Inbound first: with port 0 its real port is part of the default instance id.
   const app = toTarget({ instanceId: "local-app", version: config.version, host: config.appHost, port: config.appPort, weight: 1, labels: {} });
-  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app, draining: () => draining }), log, snapshot: () => store.current, stampSource: undefined });
+  // Malformed requests refused by the listeners, per direction and reason (/stats and OTLP).
+  const rejections = new RejectionCounts();
+  const httpLimits = { maxHeaderBytes: config.maxHeaderBytes, maxHeaderCount: config.maxHeaderCount, headersTimeoutMs: config.headersTimeoutMs };
+  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app, draining: () => draining }), log, snapshot: () => store.current, stampSource: undefined, limits: inboundLimits(httpLimits), onReject: rejections.recorder("inbound") });
   const inboundPort = await listen(inbound.server, config.inboundPort, config.bindHost);
   const instanceId = config.instanceId ?? deriveInstanceId(config.service, config.version, options.hostname ?? hostname(), inboundPort);
   const cacheDir = config.cacheDir ?? join("data", "sidecar", instanceId);
@@ -75,14 +80,14 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const cache = new BundleCache(cacheDir, log);
   await loadCache(cache, store, log);
 
-  const otel = startOtelMetrics({ endpoint: config.otlpEndpoint, intervalMs: config.metricsIntervalMs, service: config.service, version: config.version, instanceId, log, endpoints: () => breakers.endpoints() });
+  const otel = startOtelMetrics({ endpoint: config.otlpEndpoint, intervalMs: config.metricsIntervalMs, service: config.service, version: config.version, instanceId, log, endpoints: () => breakers.endpoints(), rejections: () => rejections.entries() });
   const stats = new LocalStats();
   const recorder = fanOut([otel.recorder, stats], (error) => log.warn("telemetry_record_failed", { error }));
   const budgets = new RetryBudgets();
   const limits = new Limits();
   // Outbound tries use one pool per destination, capped by its circuit breaker's maxConnections.
   const pools = new UpstreamPools();
-  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools }), log, snapshot: () => store.current, stampSource: config.service });
+  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools }), log, snapshot: () => store.current, stampSource: config.service, limits: httpLimits, onReject: rejections.recorder("outbound") });
   const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
 
   const api = new ControlPlaneApi({ baseUrl: config.controlPlane });
@@ -104,6 +109,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       requests: stats.view(),
       // Retries refused per destination because its retry budget was spent.
       retryBudgetExhausted: budgets.exhausted(),
+      // Requests the listeners refused as malformed or ambiguous HTTP, per direction and reason.
+      rejectedRequests: rejections.view(),
       // Circuit-breaker limits per destination: tries in flight, waiting for a connection, refused.
       limits: limits.view(),
       // Outlier ejection and health per destination endpoint: state, for how long, why, ejections.

@@ -8,6 +8,9 @@ import type { Logger } from "../log";
 
 export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
   bad_request: 400,
+  // Only the listeners' refusals of malformed HTTP (listeners/malformed-http.ts) use these two.
+  request_timeout: 408,
+  header_too_large: 431,
   denied: 403,
   unknown_service: 404,
   no_route: 404,

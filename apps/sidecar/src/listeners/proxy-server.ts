@@ -12,6 +12,7 @@ import type { Logger } from "../log";
 import type { Snapshot } from "../snapshot/snapshot";
 import type { Stack } from "../stack";
 import { parseRequestTarget } from "./request-target";
+import { checkRequest, DEFAULT_HTTP_LIMITS, refuseClientErrors, serverOptions, wasRefused, type HttpLimits, type OnReject, type Refusal } from "./malformed-http";
 
 export interface ProxyServerOptions {
   direction: Direction;
@@ -23,6 +24,10 @@ export interface ProxyServerOptions {
    * Inbound: undefined, and the caller's x-trellis-source is read (until mTLS proves identity).
    */
   stampSource: string | undefined;
+  /** Header size and count limits and the headers timeout (malformed-http.ts); defaults when absent. */
+  limits?: HttpLimits;
+  /** Counts each request refused as malformed or ambiguous, by reason. */
+  onReject?: OnReject;
 }
 
 export interface ProxyServer {
@@ -32,10 +37,17 @@ export interface ProxyServer {
 }
 
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
-  const { direction, stack, log, snapshot, stampSource } = options;
+  const { direction, stack, log, snapshot, stampSource, limits = DEFAULT_HTTP_LIMITS, onReject = () => {} } = options;
   let inFlight = 0;
-  // Streamed uploads may take as long as they take; headersTimeout still bounds slow headers.
-  const server = createServer({ requestTimeout: 0 }, (req, res) => {
+  const server = createServer(serverOptions(limits), (req, res) => {
+    // llhttp finds a malformed chunked body only after this callback, even one in the same packet as
+    // the headers: such a request starts on the next turn, unless its connection was refused meanwhile.
+    if (req.headers["transfer-encoding"] !== undefined) setImmediate(proxy, req, res);
+    else proxy(req, res);
+  });
+  refuseClientErrors(server, limits, onReject);
+  const proxy = (req: IncomingMessage, res: ServerResponse): void => {
+    if (wasRefused(req.socket)) return;
     inFlight++;
     const controller = new AbortController();
     res.once("close", () => {
@@ -53,7 +65,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       const claimed = headers[HEADER_SOURCE];
       source = typeof claimed === "string" && ZServiceName.safeParse(claimed).success ? claimed : EXTERNAL_SOURCE;
     }
-    const valid = !("error" in target);
+    const refusal: Refusal | undefined = checkRequest(req, limits) ?? ("error" in target ? { reason: "bad_target", error: new BadRequestError(target.error) } : undefined);
+    const valid = refusal === undefined && !("error" in target);
     if (valid) {
       headers.host = target.authority;
       setForwarded(headers, req.socket.remoteAddress, target.authority);
@@ -67,7 +80,9 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       signal: controller.signal,
       ctx: { direction, requestId, startedAt: performance.now(), snapshot: snapshot(), source },
     };
-    const pending = valid ? stack.handle(proxyReq) : stack.reject(proxyReq, new BadRequestError(target.error));
+    if (refusal) onReject(refusal.reason);
+    // A refused request closes its connection: what follows it on the wire cannot be trusted.
+    const pending = refusal ? stack.reject(proxyReq, refusal.error).then(closing) : stack.handle(proxyReq);
     pending.then(
       (response) => respond(res, response, proxyReq, stack, log),
       (err: unknown) => {
@@ -76,7 +91,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         res.destroy();
       },
     );
-  });
+  };
   if (direction === "outbound") acceptTunnels(server);
   return {
     server,
@@ -99,6 +114,8 @@ function acceptTunnels(server: Server): void {
     server.emit("connection", socket);
   });
 }
+
+const closing = (r: ProxyResponse): ProxyResponse => ({ ...r, headers: { ...r.headers, connection: "close" } });
 
 function hasBody(req: IncomingMessage): boolean {
   const len = req.headers["content-length"];

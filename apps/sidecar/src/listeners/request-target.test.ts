@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseRequestTarget } from "./request-target";
+import { isValidAuthority, parseRequestTarget } from "./request-target";
 
 describe("parseRequestTarget", () => {
   it("reads absolute-form proxy requests", () => {
@@ -23,10 +23,20 @@ describe("parseRequestTarget", () => {
       ["catalog:443", undefined, /CONNECT/],
       ["*", undefined, /unsupported/],
       ["http:///x", undefined, /without a host/],
+      ["http://catalog:99999/", undefined, /invalid host or port/],
+      ["http://[::1/", undefined, /invalid host or port/],
+      ["http://cat%20alog/", undefined, /invalid host or port/],
+      ["http://cat alog/", undefined, /invalid host or port/],
+      ["http://catalog:8o/", undefined, /invalid host or port/],
     ] as const) {
       const r = parseRequestTarget(url, host);
       assert.ok("error" in r, url);
       assert.match(r.error, why);
     }
+  });
+
+  it("knows a routable authority", () => {
+    for (const a of ["catalog", "Catalog:8080", "catalog.", "127.0.0.1:15001", "[::1]", "[::1]:80", "my_svc", "catalog:"]) assert.equal(isValidAuthority(a), true, a);
+    for (const a of ["", "a b", "a/b", "a:65536", "a:1:2", "[::1", "::1", "a%20b", "a@b", "a\tb", "a:-1"]) assert.equal(isValidAuthority(a), false, a);
   });
 });

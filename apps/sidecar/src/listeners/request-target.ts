@@ -33,11 +33,22 @@ export function parseRequestTarget(url: string | undefined, hostHeader: string |
   const at = authority.lastIndexOf("@");
   if (at >= 0) authority = authority.slice(at + 1);
   if (!authority) return { error: "absolute-form target without a host" };
+  if (!isValidAuthority(authority)) return { error: `absolute-form target with an invalid host or port ${JSON.stringify(authority.slice(0, 100))}` };
   const rest = url.slice(end);
   const hash = rest.indexOf("#");
   const tail = hash >= 0 ? rest.slice(0, hash) : rest;
   const path = tail === "" ? "/" : tail.charCodeAt(0) === 63 /* ? */ ? `/${tail}` : tail;
   return { host: hostOf(authority), authority, path };
+}
+
+// A host name (letters, digits, ".", "-", "_", "~"; no percent-encoding: services have plain names),
+// an IPv4 address or a bracketed IPv6 literal, then an optional port.
+const AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::(\d{0,5}))?$/;
+
+/** An authority (Host header or absolute-form target) we can route by: `host[:port]`, port at most 65535. */
+export function isValidAuthority(authority: string): boolean {
+  const m = AUTHORITY.exec(authority);
+  return m !== null && (m[1] === undefined || m[1] === "" || Number(m[1]) <= 65535);
 }
 
 /** "Catalog:8080" -> "catalog", "[::1]:80" -> "[::1]", "catalog." -> "catalog". */

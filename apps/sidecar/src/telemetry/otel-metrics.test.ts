@@ -2,7 +2,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
-import { LATENCY_BOUNDS_MS, METRIC_ENDPOINT_BREAKER_STATE, METRIC_ENDPOINT_HEALTHY, METRIC_REQUEST_DURATION, METRIC_REQUESTS } from "@trellis/mesh-model";
+import { connect } from "node:net";
+import { LATENCY_BOUNDS_MS, METRIC_ENDPOINT_BREAKER_STATE, METRIC_ENDPOINT_HEALTHY, METRIC_REQUEST_DURATION, METRIC_REQUESTS, METRIC_SIDECAR_REJECTED_REQUESTS } from "@trellis/mesh-model";
 import { z } from "zod";
 import { makeBundle } from "../testing/bundles";
 import { echoApp, send, startServer, startTestSidecar, type TestServer, type TestSidecar } from "../testing/servers";
@@ -124,6 +125,35 @@ describe("OTLP metrics export", () => {
     const expected = { "trellis.destination.service": "catalog", "trellis.endpoint": "catalog-v1-0" };
     assert.deepEqual(point(METRIC_ENDPOINT_BREAKER_STATE), { attributes: expected, value: 0 });
     assert.deepEqual(point(METRIC_ENDPOINT_HEALTHY), { attributes: expected, value: 1 });
+  });
+
+  it("exports requests the listeners refused as a delta counter by direction and reason", async () => {
+    const refuse = (port: number, request: string) =>
+      new Promise<void>((resolve) => {
+        const socket = connect(port, "127.0.0.1", () => socket.end(request));
+        socket.on("error", () => {});
+        socket.on("close", () => resolve());
+        socket.resume();
+      });
+    await refuse(web.ports.outbound, "POST http://catalog/ HTTP/1.1\r\nHost: catalog\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd");
+    await refuse(web.ports.outbound, "GET http://catalog/ HTTP/1.1\r\nHost: catalog\r\nHost: other\r\n\r\n");
+    await refuse(web.ports.inbound, "GET / HTTP/1.1\r\nHost: web\r\nX-A: one\r\n two\r\n\r\n");
+    const exported = async () => {
+      received = [];
+      await web.flushTelemetry();
+      const points = received.flatMap((r) => r.metrics).filter((m) => m.name === METRIC_SIDECAR_REJECTED_REQUESTS);
+      for (const m of points) assert.equal(m.sum?.aggregationTemporality, DELTA);
+      const out: Record<string, number> = {};
+      for (const p of points.flatMap((m) => m.sum?.dataPoints ?? [])) {
+        const a = attrs(p.attributes);
+        out[`${String(a["trellis.direction"])}/${String(a["trellis.reject.reason"])}`] = Number(p.asInt ?? p.asDouble);
+      }
+      return out;
+    };
+    assert.deepEqual(await exported(), { "outbound/duplicate_content_length": 1, "outbound/duplicate_host": 1, "inbound/bad_header": 1 });
+    // Deltas: nothing new refused, nothing counted again.
+    const again = await exported();
+    assert.ok(Object.values(again).every((n) => n === 0), JSON.stringify(again));
   });
 
   it("keeps serving traffic when the OTLP receiver fails", async () => {

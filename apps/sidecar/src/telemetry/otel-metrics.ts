@@ -12,6 +12,7 @@ import {
   ATTR_ENDPOINT,
   ATTR_MTLS,
   ATTR_OUTCOME,
+  ATTR_REJECT_REASON,
   ATTR_RESPONSE_CLASS,
   ATTR_SOURCE_SERVICE,
   ATTR_SOURCE_VERSION,
@@ -20,6 +21,7 @@ import {
   METRIC_ENDPOINT_HEALTHY,
   METRIC_REQUEST_DURATION,
   METRIC_REQUESTS,
+  METRIC_SIDECAR_REJECTED_REQUESTS,
   RESOURCE_SERVICE_INSTANCE_ID,
   RESOURCE_SERVICE_NAME,
   RESOURCE_SERVICE_VERSION,
@@ -27,6 +29,7 @@ import {
 import type { Logger } from "../log";
 import type { RequestRecorder } from "./request-recorder";
 import { BREAKER_STATE_VALUE, type EndpointStateView } from "../breaker/breaker-board";
+import type { RejectionCount } from "./rejection-counts";
 
 export interface OtelMetricsOptions {
   /** Base OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318; metrics go to `<endpoint>/v1/metrics`. */
@@ -38,6 +41,8 @@ export interface OtelMetricsOptions {
   log: Logger;
   /** Breaker state and health of every destination endpoint, read at each export. */
   endpoints?: () => Iterable<EndpointStateView>;
+  /** Running totals of requests the listeners refused as malformed, read at each export. */
+  rejections?: () => Iterable<RejectionCount>;
 }
 
 export interface OtelMetrics {
@@ -89,6 +94,14 @@ export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
       },
       [breakerState, healthy],
     );
+  }
+  const rejections = o.rejections;
+  if (rejections) {
+    // Observed as running totals; the SDK turns them into deltas like every other counter here.
+    const rejected = meter.createObservableCounter(METRIC_SIDECAR_REJECTED_REQUESTS, { unit: "{request}", description: "Requests a listener refused as malformed or ambiguous HTTP, by reason" });
+    rejected.addCallback((result) => {
+      for (const r of rejections()) result.observe(r.count, { [ATTR_DIRECTION]: r.direction, [ATTR_REJECT_REASON]: r.reason });
+    });
   }
   const source = { [ATTR_SOURCE_SERVICE]: o.service, [ATTR_SOURCE_VERSION]: o.version, [ATTR_MTLS]: false };
 

@@ -52,6 +52,9 @@ export async function startTestSidecar(overrides: Partial<SidecarConfig> & { ser
     // Short, so the SDK's retries against the closed OTLP port never outlive a test.
     metricsIntervalMs: 1_000,
     drainTimeoutMs: 1_000,
+    maxHeaderBytes: 16_384,
+    maxHeaderCount: 100,
+    headersTimeoutMs: 10_000,
     logLevel: "error",
     ...overrides,
     cacheDir,
