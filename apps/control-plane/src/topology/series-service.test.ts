@@ -32,7 +32,8 @@ describe("GET /api/v1/services/:name/series", { timeout: 30_000 }, () => {
   let t: TestControlPlane;
   const clock = Date.parse("2026-03-01T12:00:00Z");
   const now = () => new Date(clock);
-  const get = (path: string) => fetch(`${t.api}${path}`);
+  // With operator auth (a bootstrap token in the fixture) or without it.
+  const get = (path: string) => fetch(`${t.api}${path}`, { headers: (t as { auth?: Record<string, string> }).auth ?? {} });
 
   before(async () => {
     t = await startTestControlPlane({ now, args: ["--retention-10s", "6h"] });
