@@ -28,6 +28,7 @@ describe("loadConfig", () => {
       retention1mMs: 7 * 86_400_000,
       maxOtlpBodyBytes: 4 * 1024 * 1024,
       maxOtlpInFlight: 64,
+      maxSeries: 50_000,
       logLevel: "info",
     });
   });
@@ -60,6 +61,7 @@ describe("loadConfig", () => {
     assert.equal(config(["--otlp-http-port", "0"], { TRELLIS_OTLP_GRPC_PORT: "5317" }).otlpGrpcPort, 5317);
     assert.equal(config(["--otlp-http-port", "5318"]).otlpGrpcPort, 4317);
     assert.equal(config(["--max-otlp-in-flight", "2"]).maxOtlpInFlight, 2);
+    assert.equal(config([], { TRELLIS_MAX_SERIES: "20" }).maxSeries, 20);
   });
 
   it("reads DATABASE_URL unprefixed, after TRELLIS_DATABASE_URL and the flag", () => {

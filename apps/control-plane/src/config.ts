@@ -30,6 +30,7 @@ type RawConfig = Record<
   | "retention1m"
   | "maxOtlpBody"
   | "maxOtlpInFlight"
+  | "maxSeries"
   | "logLevel",
   string
 >;
@@ -74,6 +75,12 @@ export const FLAGS: readonly FlagSpec[] = [
     flag: "max-otlp-in-flight",
     defaultValue: () => "64",
     description: "OTLP exports (HTTP and gRPC) being stored or waiting for the rollup writer at once; more are shed with 429/RESOURCE_EXHAUSTED",
+  },
+  {
+    key: "maxSeries",
+    flag: "max-series",
+    defaultValue: () => "50000",
+    description: "distinct rollup series (edge x version x response class x outcome x mTLS) active in the last hour; points of new series beyond it are rejected (partial success) and counted in /healthz ingest.series",
   },
   { key: "logLevel", flag: "log-level", defaultValue: () => "info", description: "debug, info, warn or error" },
 ];
@@ -131,6 +138,11 @@ const ZConfig = z.object({
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
     .pipe(z.int().min(1, "must be 1..100000").max(100_000, "must be 1..100000")),
+  maxSeries: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.int().min(1, "must be 1..10000000").max(10_000_000, "must be 1..10000000")),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
 });
 export type Config = z.infer<typeof ZConfig>;
@@ -151,6 +163,7 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   retention1m: "retention1mMs",
   maxOtlpBody: "maxOtlpBodyBytes",
   maxOtlpInFlight: "maxOtlpInFlight",
+  maxSeries: "maxSeries",
   logLevel: "logLevel",
 };
 

@@ -96,11 +96,13 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       retention1mMs: config.retention1mMs,
       startedAt: now(),
       maxExportsInFlight: config.maxOtlpInFlight,
+      maxSeries: config.maxSeries,
       beforeWrite: options.beforeRollupWrite,
     });
     const policies = new PolicyService({ db, now, log, onChanged: () => hub.meshChanged() });
     const topology = new TopologyService({ db, now, retention10sMs: config.retention10sMs });
     await registry.start();
+    await ingest.loadRecentSeries();
 
     const api = buildApiServer({
       log,

@@ -146,6 +146,9 @@ export interface RollupRow {
 /** A rollup aggregated over a time window, for one label set. */
 export type RollupAggregate = Omit<RollupRow, "resolution" | "bucketStart">;
 
+/** The labels that make a rollup series (what the cardinality cap counts). */
+export type SeriesLabels = Pick<RollupRow, "source" | "destination" | "destinationVersion" | "responseClass" | "outcome" | "mtls">;
+
 export interface RollupRepository {
   /** Adds the rows to what is stored (same key: counts, sums and buckets are summed). One transaction. */
   add(rows: ReadonlyArray<RollupRow>): Promise<void>;
@@ -155,6 +158,8 @@ export interface RollupRepository {
   deleteBefore(resolution: Resolution, cutoff: Date): Promise<number>;
   /** The earliest bucketStart of a resolution still stored, or null: where the data's coverage begins. */
   earliestBucket(resolution: Resolution): Promise<Date | null>;
+  /** The distinct series with a 60 s bucket at or after `since`. */
+  recentSeries(since: Date): Promise<SeriesLabels[]>;
 }
 
 export interface EdgeRecord {

@@ -28,6 +28,7 @@ const ZAggregateRow = z.object({
   count: ZSqlNumber,
   durationSumMs: ZSqlNumber,
 });
+const ZSeriesLabels = ZAggregateRow.pick({ source: true, destination: true, destinationVersion: true, responseClass: true, outcome: true, mtls: true });
 
 export function rollupRepository(db: DbClient, provider: Database["provider"]): RollupRepository {
   const upsert = upsertRollupsSql(provider);
@@ -70,6 +71,11 @@ export function rollupRepository(db: DbClient, provider: Database["provider"]): 
       // The primary key's prefix (resolution, bucketStart) makes this one index seek.
       const row = await db.rollup.findFirst({ where: { resolution }, orderBy: { bucketStart: "asc" }, select: { bucketStart: true } });
       return row?.bucketStart ?? null;
+    },
+
+    async recentSeries(since) {
+      const rows = await db.$queryRaw<unknown[]>(Prisma.sql`SELECT DISTINCT ${LABELS} FROM "Rollup" WHERE "resolution" = 60 AND "bucketStart" >= ${since}`);
+      return rows.map((raw) => ZSeriesLabels.parse(raw));
     },
   };
 }

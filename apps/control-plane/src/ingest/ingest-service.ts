@@ -11,6 +11,7 @@ import { normaliseTraces } from "./normalise-traces";
 import type { PartialSuccess } from "./otlp-proto";
 import { extractRequestObservations, type DeltaTrackers } from "./request-observations";
 import { rollupRowsOf } from "./rollup-bucketing";
+import { SERIES_IDLE_MS, SeriesCap, type SeriesCapState } from "./series-cap";
 
 export interface IngestServiceOptions {
   db: Pick<Repositories, "rollups" | "edges" | "registry">;
@@ -24,6 +25,8 @@ export interface IngestServiceOptions {
   maxStreams?: number;
   /** Exports processed or waiting for the writer at once; more are shed (default 64). */
   maxExportsInFlight?: number;
+  /** Distinct rollup series active at once (default 50,000); see series-cap.ts. */
+  maxSeries?: number;
   /** Awaited before each rollup write; tests hold the writer with it to see exports pile up. */
   beforeWrite?: () => Promise<void>;
 }
@@ -42,6 +45,8 @@ export interface IngestStats {
   shedExports: number;
   /** Exports in flight right now. */
   exportsInFlight: number;
+  /** The series cardinality cap: series active in the last hour, the cap, and points refused by it. */
+  series: SeriesCapState;
 }
 
 /** An edge's lastSeenAt is refreshed at most this often: it drives idle-edge display, not rates. */
@@ -54,7 +59,7 @@ interface IngestBatch {
 }
 
 export class IngestService {
-  private readonly counts: Omit<IngestStats, "shedExports" | "exportsInFlight"> = {
+  private readonly counts: Omit<IngestStats, "shedExports" | "exportsInFlight" | "series"> = {
     metricExports: 0,
     acceptedPoints: 0,
     rejectedPoints: 0,
@@ -72,9 +77,11 @@ export class IngestService {
   private readonly edgeTouchedAt = new Map<string, number>();
   private readonly writer = new GroupCommit<IngestBatch>((batches) => this.write(batches));
   private readonly admission: ExportAdmission;
+  private readonly series: SeriesCap;
 
   constructor(private readonly options: IngestServiceOptions) {
     this.admission = new ExportAdmission(options.maxExportsInFlight ?? 64);
+    this.series = new SeriesCap(options.maxSeries ?? 50_000);
     const sinceNs = BigInt(options.startedAt.getTime()) * 1_000_000n;
     const limits = { sinceNs, maxStreams: options.maxStreams ?? 100_000 };
     this.trackers = { counters: new CumulativeToDelta(counterArithmetic, limits), histograms: new CumulativeToDelta(histogramArithmetic, limits) };
@@ -82,7 +89,13 @@ export class IngestService {
 
   /** A snapshot of the counters (for /healthz). */
   get stats(): IngestStats {
-    return { ...this.counts, shedExports: this.admission.shed, exportsInFlight: this.admission.current };
+    return { ...this.counts, shedExports: this.admission.shed, exportsInFlight: this.admission.current, series: this.series.state };
+  }
+
+  /** Counts the series stored in the last hour against the cap (at start, so that a restart does not reset it). */
+  async loadRecentSeries(): Promise<void> {
+    const nowMs = this.options.now().getTime();
+    for (const labels of await this.options.db.rollups.recentSeries(new Date(nowMs - SERIES_IDLE_MS))) this.series.remember(labels, nowMs);
   }
 
   /** Throws OverloadedError (or UnavailableError) when an export arriving now would be shed. */
@@ -111,7 +124,13 @@ export class IngestService {
     const extraction = extractRequestObservations(metrics, nowMs, this.trackers);
     const retention: Record<Resolution, number> = { 10: this.options.retention10sMs, 60: this.options.retention1mMs };
     const batch: IngestBatch = { rows: [], edges: [], services: [] };
+    let stored = 0;
     for (const obs of extraction.observations) {
+      if (!this.series.admit(obs, nowMs)) {
+        metrics.rejected.add(1, `the series cap (${this.series.cap} distinct edge/version/class/outcome/mTLS series) is reached; points of new series are refused`);
+        continue;
+      }
+      stored++;
       batch.rows.push(...rollupRowsOf(obs, (resolution) => obs.timeMs >= nowMs - retention[resolution]));
       batch.edges.push({ source: obs.source, destination: obs.destination });
       batch.services.push({ name: obs.source }, { name: obs.destination, version: obs.destinationVersion });
@@ -125,7 +144,7 @@ export class IngestService {
     s.rejectedPoints += metrics.rejected.count;
     s.foreignPoints += extraction.foreignPoints;
     s.duplicateViews += extraction.duplicateViews;
-    s.storedObservations += extraction.observations.length;
+    s.storedObservations += stored;
     return metrics.rejected.count > 0 ? { rejected: metrics.rejected.count, errorMessage: metrics.rejected.message() } : undefined;
   }
 
@@ -159,6 +178,7 @@ export class IngestService {
     const nowMs = this.options.now().getTime();
     this.trackers.counters.prune(nowMs);
     this.trackers.histograms.prune(nowMs);
+    this.series.prune(nowMs);
     for (const [key, at] of this.edgeTouchedAt) if (nowMs - at > EDGE_TOUCH_INTERVAL_MS) this.edgeTouchedAt.delete(key);
   }
 

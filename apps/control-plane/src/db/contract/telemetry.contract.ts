@@ -90,6 +90,25 @@ export function telemetryContract(ctx: SharedDatabase): void {
       await ctx.db.rollups.deleteBefore(10, at(20));
       assert.deepEqual(await ctx.db.rollups.earliestBucket(10), at(30), "retention moves the coverage's start");
     });
+
+    it("lists the distinct series with a minute bucket since a time", async () => {
+      await ctx.db.rollups.add([
+        rollup({ resolution: 60, bucketStart: at(0), count: 3 }),
+        rollup({ resolution: 60, bucketStart: at(60), count: 4 }), // same series, another minute
+        rollup({ resolution: 60, bucketStart: at(60), outcome: "error", responseClass: "5xx", mtls: false }),
+        rollup({ resolution: 60, bucketStart: at(-60), destination: "old" }), // before `since`
+        rollup({ resolution: 10, bucketStart: at(60), destination: "fine-only" }),
+      ]);
+      const series = await ctx.db.rollups.recentSeries(at(0));
+      const base = { source: "frontend", destination: "catalog", destinationVersion: "v1" };
+      assert.deepEqual(
+        series.sort((a, b) => a.outcome.localeCompare(b.outcome)),
+        [
+          { ...base, responseClass: "5xx", outcome: "error", mtls: false },
+          { ...base, responseClass: "2xx", outcome: "ok", mtls: true },
+        ],
+      );
+    });
   });
 
   describe("edges", () => {
