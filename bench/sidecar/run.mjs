@@ -2,6 +2,7 @@
 // proxy and the Trellis sidecar, measured in the same run on loopback with the proxy under test pinned
 // to one core and the load generator and upstreams on another. See bench/README.md.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     "load-core": { type: "string", default: env("LOAD_CORE", "0") },
     "sidecar-node-flags": { type: "string", default: env("SIDECAR_NODE_FLAGS", "") },
     profile: { type: "boolean", default: env("PROFILE", "") === "1" },
+    "compare-source": { type: "string", default: env("COMPARE_SOURCE", "") },
     write: { type: "string", default: env("WRITE", "docs/benchmarks.md") },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -45,6 +47,7 @@ if (flags.help) {
   --targets ${ALL_TARGETS.join(",")}
   --proxy-core 1 --load-core 0
   --sidecar-node-flags ""  extra node flags for the sidecar (e.g. "--max-semi-space-size=4")
+  --compare-source DIR     also measure the sidecar bundled from DIR/apps/sidecar/src/main.ts (another checkout, for A/B)
   --profile                write .cpuprofile files of the bare proxy and the sidecar (path printed)
   --write docs/benchmarks.md   where the "Sidecar proxy" section goes; "" to print only`);
   process.exit(0);
@@ -209,7 +212,11 @@ async function main() {
       } else if (target === "trellis") {
         rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (tsx)", ["--import", "tsx", "apps/sidecar/src/main.ts"]));
       } else if (target === "trellis-bundle") {
-        rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (bundled)", [await bundleSidecar(dir)]));
+        rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (bundled)", [await bundleSidecar(dir, ROOT, "sidecar.mjs")]));
+        if (flags["compare-source"]) {
+          const other = path.resolve(flags["compare-source"]);
+          rows.push(await trellis(dir, upstreamPorts, profileDir, `Trellis sidecar (bundled from ${other})`, [await bundleSidecar(dir, other, "sidecar-compare.mjs")]));
+        }
       }
     }
     await upstream.stop();
@@ -232,15 +239,17 @@ async function main() {
 /** The Trellis path: client → outbound sidecar (core PROXY_CORE) → the two nginx endpoints, registered
  * with a real control plane as the instances of service `upstream`, with a real policy. */
 async function trellis(dir, upstreamPorts, profileDir, name, entry) {
+  // A throwaway admin bearer token for this run's control plane (its API wants one for policy changes).
+  const token = `bench-${randomBytes(18).toString("hex")}`;
   const cp = startPinned("control plane", LOAD_CORE, process.execPath, [
     "--import", "tsx", "apps/control-plane/src/main.ts",
     "--api-port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0",
-    "--database-url", `file:${path.join(dir, "cp.db")}`, "--lease-ttl", "1h",
-  ], { cwd: ROOT });
+    "--database-url", `file:${path.join(dir, `cp-${randomBytes(4).toString("hex")}.db`)}`, "--lease-ttl", "1h",
+  ], { cwd: ROOT, env: { TRELLIS_API_TOKEN: token } });
   const cpListening = await cp.waitForEvent("listening", 120_000);
   const api = `http://127.0.0.1:${cpListening.apiPort}`;
   const call = async (method, p, body) => {
-    const res = await request(`${api}${p}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await request(`${api}${p}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
     const text = await res.body.text();
     if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${text}`);
     return text;
@@ -292,6 +301,7 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
   const row = await measure(name, `http://127.0.0.1:${listening.outboundPort}/`, "upstream", sidecar.pid);
   const stats = await (await request(`${admin}/stats`)).body.json();
   row.sidecarStats = { requests: stats.requests };
+  writeFileSync(path.join(dir, `${name.replace(/\W+/g, "-")}.log`), sidecar.logs.join("\n"));
   await sidecar.stop();
   await cp.stop();
   return row;
@@ -301,11 +311,11 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
  * The same sidecar source as one ESM file (esbuild, which tsx already brings): what a production
  * image would run — no loader thread, no transpiling per module at start.
  */
-async function bundleSidecar(dir) {
-  const out = path.join(dir, "sidecar.mjs");
+async function bundleSidecar(dir, sourceRoot, file) {
+  const out = path.join(dir, file);
   const esbuild = path.join(ROOT, "node_modules", ".bin", "esbuild");
   await runPinned(LOAD_CORE, esbuild, [
-    path.join(ROOT, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", `--outfile=${out}`, "--log-level=warning",
+    path.join(sourceRoot, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", `--outfile=${out}`, "--log-level=warning",
     "--banner:js=import { createRequire as __trellisCreateRequire } from 'node:module'; const require = __trellisCreateRequire(import.meta.url);",
   ], 120_000);
   return out;

@@ -29,8 +29,12 @@ export function stripHopByHop(headers: IncomingHttpHeaders | HeaderMap): HeaderM
   return out;
 }
 
-function connectionTokens(value: string | string[] | undefined): Set<string> | null {
-  if (value === undefined) return null;
+// The usual values, answered without splitting: "keep-alive" names only a header already dropped.
+const CLOSE_TOKENS: ReadonlySet<string> = new Set(["close"]);
+
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | null {
+  if (value === undefined || value === "keep-alive") return null;
+  if (value === "close") return CLOSE_TOKENS;
   const text = Array.isArray(value) ? value.join(",") : value;
   const tokens = new Set<string>();
   for (const t of text.split(",")) {

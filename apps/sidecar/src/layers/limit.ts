@@ -2,8 +2,8 @@
 // requests). A refused try fails at once with OverloadedError (503 `overloaded`, outcome
 // breaker_open) instead of joining a queue; the retry layer does not retry it.
 import { Readable } from "node:stream";
-import { finished } from "node:stream";
 import { InternalError, OverloadedError } from "../errors";
+import { onBodyDone } from "../http/body-done";
 import type { Layer } from "../http/proxy-types";
 import type { Limits } from "../breaker/destination-limits";
 
@@ -24,7 +24,7 @@ export function limitLayer(limits: Limits): Layer {
       throw err;
     }
     // The try holds its connection until the response body is over, as Envoy counts it.
-    if (res.body instanceof Readable) finished(res.body, () => l.release(admission));
+    if (res.body instanceof Readable) onBodyDone(res.body, () => l.release(admission));
     else l.release(admission);
     return res;
   };

@@ -1,9 +1,10 @@
 // Records every request once it is over (response body finished, or failed), with its destination,
 // response class and outcome (see outcomeOf / failureOutcome; the README defines each). Recording
 // can never fail a request.
-import { finished, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { responseClassOf, type Outcome } from "@trellis/mesh-model";
 import { FaultAbortError, ProxyError } from "../errors";
+import { onBodyDone } from "../http/body-done";
 import type { Layer, ProxyRequest, RequestContext } from "../http/proxy-types";
 import type { RequestRecorder } from "../telemetry/request-recorder";
 
@@ -38,7 +39,7 @@ export function telemetryLayer(recorder: RequestRecorder, onError: (err: unknown
     }
     const { body, status } = res;
     const outcome = outcomeOf(req.ctx);
-    if (body instanceof Readable) finished(body, (err) => record(req, status, err ? "error" : outcome));
+    if (body instanceof Readable) onBodyDone(body, (failed) => record(req, status, failed ? "error" : outcome));
     else record(req, status, outcome);
     return res;
   };
