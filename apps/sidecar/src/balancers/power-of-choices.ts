@@ -48,9 +48,12 @@ export class PowerOfChoicesBalancer implements Balancer {
     let best: EndpointTarget | undefined;
     let bestScore = Infinity;
     const seen = explain ? ([] as PickExplanation["candidates"]) : undefined;
+    // Looking at every endpoint, a tie goes to the first one scanned: the scan starts at a weighted draw
+    // so that idle endpoints share traffic by weight rather than the first one taking it all.
+    const offset = all ? this.table.sample(random) : 0;
     let index = 0;
     for (let i = 0; i < draws; i++) {
-      index = all ? i : this.table.sample(random);
+      index = all ? (offset + i) % n : this.table.sample(random);
       const t = this.targets[index]!;
       const s = score(t.load, now);
       seen?.push({ instanceId: t.instanceId, address: t.address, score: s });

@@ -12,8 +12,12 @@ export class RoundRobinBalancer implements Balancer {
   }
 
   pick(avoid?: EndpointTarget): EndpointTarget | undefined {
-    const t = this.rr.pick();
-    // A retry moves on to the next endpoint in the rotation when there is one.
-    return t === avoid && this.size > 1 ? this.rr.pick() : t;
+    let t = this.rr.pick();
+    if (t !== avoid || this.size < 2) return t;
+    // A retry moves on to the next other endpoint in the rotation. A heavy endpoint may come up several
+    // times in a row (weights 1:2 give "b a b", and "b b" across the period), but within one period of
+    // sum(weights) picks every endpoint comes up, so this ends.
+    for (let i = 0; t === avoid && i < this.rr.period; i++) t = this.rr.pick();
+    return t;
   }
 }

@@ -10,6 +10,8 @@ export class SmoothWeighted<T> {
   private readonly items: readonly T[];
   private readonly weights: readonly number[];
   private readonly total: number;
+  /** Picks after which the sequence repeats (sum of weights over their gcd); every item comes up within it. */
+  readonly period: number;
   private readonly schedule: readonly T[] | null;
   private cursor: number;
   private readonly current: number[];
@@ -24,6 +26,7 @@ export class SmoothWeighted<T> {
     this.current = this.weights.map(() => 0);
     const g = this.weights.reduce(gcd, 0);
     const period = g > 0 ? this.total / g : 0;
+    this.period = Number.isFinite(period) && period > 0 ? Math.ceil(period) : this.size;
     this.schedule = period > 0 && period <= MAX_SCHEDULE ? precompute(this.items, this.weights.map((w) => w / g)) : null;
     this.cursor = this.schedule ? Math.abs(Math.trunc(start)) % this.schedule.length : 0;
   }

@@ -11,7 +11,7 @@ export class RetryBudget {
   exhausted = 0;
 
   tryAcquire(percent: number, minConcurrent: number): boolean {
-    if (this.retrying < Math.max(minConcurrent, (percent / 100) * this.active)) {
+    if (this.retrying < RetryBudget.limit(percent, minConcurrent, this.active)) {
       this.retrying++;
       return true;
     }
@@ -21,6 +21,14 @@ export class RetryBudget {
 
   release(): void {
     this.retrying--;
+  }
+
+  /**
+   * Retries that may be in progress: max(minConcurrent, ⌊percent % of active⌋), as Envoy computes it
+   * (an integer), so that a granted retry never takes the count above it.
+   */
+  static limit(percent: number, minConcurrent: number, active: number): number {
+    return Math.max(minConcurrent, Math.floor((percent * active) / 100));
   }
 }
 
