@@ -5,6 +5,7 @@ import { z } from "zod";
 import { InvalidRequestError } from "../errors";
 import { zodProblem } from "../zod-issues";
 import { ZAttributes, ZCount, ZDouble, ZInt64, ZOtlpEnum, ZUnsignedInt64, type Attributes } from "./otlp-values";
+import { fastHistogramPoint, fastNumberPoint } from "./fast-points";
 import { Rejections } from "./rejections";
 
 export type Temporality = "unspecified" | "delta" | "cumulative";
@@ -103,7 +104,7 @@ const pointBase = {
   flags: z.number().int().default(0),
 };
 
-const ZNumberPoint = z
+export const ZNumberPoint = z
   .object({ ...pointBase, asDouble: ZDouble.optional(), asInt: ZInt64.optional() })
   .transform((p, ctx) => {
     // Neither set: protobuf omits a zero, and so do some JSON encoders.
@@ -115,7 +116,7 @@ const ZNumberPoint = z
     return { attributes: p.attributes, startNs: p.startTimeUnixNano, timeNs: p.timeUnixNano, value, flags: p.flags };
   });
 
-const ZHistogramPoint = z
+export const ZHistogramPoint = z
   .object({
     ...pointBase,
     count: ZCount.default(0),
@@ -149,16 +150,21 @@ const ZHistogramPoint = z
 
 type Parsed<T> = T & { flags: number };
 
-function parsePoints<T>(schema: z.ZodType<Parsed<T>>, raw: unknown[], at: string, counts: { accepted: number }, rejected: Rejections): T[] {
+/** Each point through `fast` (plain, well-formed points), else through the zod schema, which names what is wrong. */
+function parsePoints<T>(schema: z.ZodType<Parsed<T>>, fast: (point: unknown) => Parsed<T> | undefined, raw: unknown[], at: string, counts: { accepted: number }, rejected: Rejections): T[] {
   const out: T[] = [];
   raw.forEach((point, i) => {
-    const parsed = schema.safeParse(point);
-    if (!parsed.success) {
-      rejected.add(1, `${at}.dataPoints.${i}: ${zodProblem(parsed.error).message}`);
-      return;
+    let data = fast(point);
+    if (!data) {
+      const parsed = schema.safeParse(point);
+      if (!parsed.success) {
+        rejected.add(1, `${at}.dataPoints.${i}: ${zodProblem(parsed.error).message}`);
+        return;
+      }
+      data = parsed.data;
     }
     counts.accepted++;
-    if ((parsed.data.flags & NO_RECORDED_VALUE) === 0) out.push(parsed.data);
+    if ((data.flags & NO_RECORDED_VALUE) === 0) out.push(data);
   });
   return out;
 }
@@ -172,12 +178,12 @@ function normaliseMetric(metric: z.infer<typeof ZMetric>, at: string, counts: { 
   }
   if (metric.sum) {
     const { aggregationTemporality: temporality, isMonotonic: monotonic } = metric.sum;
-    return { ...base, kind: "sum", temporality, monotonic, points: parsePoints(ZNumberPoint, metric.sum.dataPoints, `${at}.sum`, counts, rejected) };
+    return { ...base, kind: "sum", temporality, monotonic, points: parsePoints(ZNumberPoint, fastNumberPoint, metric.sum.dataPoints, `${at}.sum`, counts, rejected) };
   }
-  if (metric.gauge) return { ...base, kind: "gauge", points: parsePoints(ZNumberPoint, metric.gauge.dataPoints, `${at}.gauge`, counts, rejected) };
+  if (metric.gauge) return { ...base, kind: "gauge", points: parsePoints(ZNumberPoint, fastNumberPoint, metric.gauge.dataPoints, `${at}.gauge`, counts, rejected) };
   if (metric.histogram) {
     const temporality = metric.histogram.aggregationTemporality;
-    return { ...base, kind: "histogram", temporality, points: parsePoints(ZHistogramPoint, metric.histogram.dataPoints, `${at}.histogram`, counts, rejected) };
+    return { ...base, kind: "histogram", temporality, points: parsePoints(ZHistogramPoint, fastHistogramPoint, metric.histogram.dataPoints, `${at}.histogram`, counts, rejected) };
   }
   counts.accepted += all.length;
   return all.length > 0 ? { ...base, kind: "other", pointCount: all.length } : undefined;

@@ -65,7 +65,33 @@ type EdgeLabels = z.infer<typeof ZEdgeLabels>;
 
 const present = (v: Attributes[string] | undefined) => (v === null ? undefined : v);
 
+/** Label sets repeat from export to export: their parse result is remembered (bounded) by the raw values. */
+const MAX_CACHED_LABEL_SETS = 50_000;
+const labelCache = new Map<string, EdgeLabels | string>();
+
 function edgeLabels(point: Attributes, resource: Attributes): EdgeLabels | string {
+  const raw = [
+    point[ATTR_SOURCE_SERVICE],
+    resource[RESOURCE_SERVICE_NAME],
+    point[ATTR_DESTINATION_SERVICE],
+    point[ATTR_DESTINATION_VERSION],
+    point[ATTR_RESPONSE_CLASS],
+    point[ATTR_OUTCOME],
+    point[ATTR_MTLS],
+    point[ATTR_DIRECTION],
+  ];
+  // Typed, so that "true" and true (or 1 and "1") never share an entry.
+  const key = raw.map((v) => (v === undefined ? "u" : v === null ? "n" : `${typeof v}:${String(v)}`)).join("\u0000");
+  let labels = labelCache.get(key);
+  if (labels === undefined) {
+    if (labelCache.size >= MAX_CACHED_LABEL_SETS) labelCache.clear();
+    labels = parseEdgeLabels(point, resource);
+    labelCache.set(key, labels);
+  }
+  return labels;
+}
+
+function parseEdgeLabels(point: Attributes, resource: Attributes): EdgeLabels | string {
   const parsed = ZEdgeLabels.safeParse({
     source: present(point[ATTR_SOURCE_SERVICE]) ?? present(resource[RESOURCE_SERVICE_NAME]),
     destination: present(point[ATTR_DESTINATION_SERVICE]),
