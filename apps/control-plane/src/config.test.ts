@@ -29,6 +29,13 @@ describe("loadConfig", () => {
       maxOtlpBodyBytes: 4 * 1024 * 1024,
       maxOtlpInFlight: 64,
       maxSeries: 50_000,
+      trustDomain: "trellis.local",
+      certTtlMs: 3_600_000,
+      caCertFile: undefined,
+      caKeyFile: undefined,
+      caSignRate: 5,
+      mtlsMode: "permissive",
+      authorizationDefault: "allow",
       logLevel: "info",
     });
   });

@@ -5,6 +5,9 @@ import { heartbeatIntervalMs, type Config } from "./config";
 import { openDatabase, type Database } from "./db/index";
 import { UnavailableError } from "./errors";
 import { startOtlpGrpcServer, type OtlpGrpcServer } from "./grpc/otlp-grpc-server";
+import { CertificateAuthority } from "./ca/certificate-authority";
+import { JoinTokens } from "./ca/join-tokens";
+import { SignRateLimiter } from "./ca/sign-rate-limit";
 import { buildApiServer } from "./http/api-server";
 import { buildOtlpServer } from "./http/otlp-server";
 import { IngestService } from "./ingest/ingest-service";
@@ -78,7 +81,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
   const tasks: Periodic[] = [];
   try {
     // The registry decides which leases are live (its self-preservation guard may hold lapsed ones).
-    const hub = new ConfigHub({ db, now, log, liveCutoff: () => registry.liveCutoff() });
+    const hub = new ConfigHub({ db, now, log, liveCutoff: () => registry.liveCutoff(), meshSecurity: { mtlsMode: config.mtlsMode, authorizationDefault: config.authorizationDefault } });
     const registry = new RegistryService({
       db,
       now,
@@ -104,7 +107,16 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
     await registry.start();
     await ingest.loadRecentSeries();
 
+    // The mesh's CA: its root from the database (generated on first start) or from the operator's files.
+    if (Boolean(config.caCertFile) !== Boolean(config.caKeyFile)) throw new Error("--ca-cert-file and --ca-key-file must be given together");
+    const rootFiles = config.caCertFile && config.caKeyFile ? { certFile: config.caCertFile, keyFile: config.caKeyFile } : undefined;
+    const ca = await CertificateAuthority.open({ store: db.ca, trustDomain: config.trustDomain, certTtlMs: config.certTtlMs, rootFiles, now, log });
+    const joinTokens = new JoinTokens(db.ca, now);
+    const signLimiter = new SignRateLimiter({ perSecond: config.caSignRate, burst: 2 * config.caSignRate }, { perSecond: 20 * config.caSignRate, burst: 40 * config.caSignRate });
     const api = buildApiServer({
+      ca,
+      joinTokens,
+      signLimiter,
       log,
       registry,
       hub,

@@ -14,6 +14,10 @@ export type ErrorCode =
   | "payload_too_large"
   | "unavailable"
   | "overloaded"
+  | "unauthorized"
+  | "forbidden"
+  | "conflict"
+  | "rate_limited"
   | "internal";
 
 export class TrellisError extends Error {

@@ -3,6 +3,7 @@
 export * from "./identity";
 export * from "./duration";
 export * from "./telemetry";
+export * from "./spiffe";
 export * from "./policy/spec";
 export * from "./policy/bundle";
 export * from "./policy/compile";
@@ -14,3 +15,4 @@ export * from "./api/sidecar-api";
 export * from "./api/console-api";
 export * from "./api/service-series";
 export * from "./api/policy-api";
+export * from "./api/ca-api";

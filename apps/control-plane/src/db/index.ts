@@ -7,6 +7,7 @@ import { edgeRepository } from "./edge-repository";
 import { applyMigrations } from "./migrations/apply-migrations";
 import { meshRevisionRepository } from "./mesh-revision-repository";
 import { policyRepository } from "./policy-repository";
+import { caRepository } from "./ca-repository";
 import { createPrismaClient } from "./prisma-client";
 import { registryRepository } from "./registry-repository";
 import type { Database } from "./repositories";
@@ -14,6 +15,7 @@ import { rollupRepository } from "./rollup-repository";
 import { userRepository } from "./user-repository";
 
 export type * from "./repositories";
+export type { CaRepository, CaRootRecord, JoinTokenRecord } from "./ca-repository";
 export { AUDIT_ACTIONS } from "./repositories";
 export { UnsupportedDatabaseUrlError } from "./database-url";
 export { UniqueConstraintError } from "./errors";
@@ -39,6 +41,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     rollups: rollupRepository(client, target.provider),
     edges: edgeRepository(client),
     users: userRepository(client),
+    ca: caRepository(client),
     close: () => client.$disconnect(),
   };
 }

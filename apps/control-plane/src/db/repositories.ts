@@ -1,5 +1,6 @@
 // The contract between the control plane's services and its storage. Only `db/` knows Prisma; every
 // service takes these interfaces, so one contract test suite runs against SQLite and PostgreSQL alike.
+import type { CaRepository } from "./ca-repository";
 import type { AckRequest, Labels, Outcome, PolicySpec, ResponseClass } from "@trellis/mesh-model";
 
 export interface InstanceRecord {
@@ -201,6 +202,8 @@ export interface Repositories {
 }
 
 export interface Database extends Repositories {
+  /** The certificate authority's roots and join tokens. */
+  readonly ca: CaRepository;
   /** "sqlite" or "postgresql", chosen from DATABASE_URL. */
   readonly provider: "sqlite" | "postgresql";
   close(): Promise<void>;

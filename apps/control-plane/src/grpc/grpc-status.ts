@@ -18,6 +18,10 @@ export const GRPC_STATUS: Record<ErrorCode, status> = {
   payload_too_large: status.RESOURCE_EXHAUSTED,
   overloaded: status.RESOURCE_EXHAUSTED,
   unavailable: status.UNAVAILABLE,
+  unauthorized: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
+  conflict: status.ALREADY_EXISTS,
+  rate_limited: status.RESOURCE_EXHAUSTED,
   internal: status.INTERNAL,
 };
 

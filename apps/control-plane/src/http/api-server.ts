@@ -5,13 +5,14 @@ import type { ApiError } from "@trellis/mesh-model";
 import Fastify, { type FastifyInstance } from "fastify";
 import { NotFoundError } from "../errors";
 import type { Logger } from "../log";
+import { caRoutes, type CaRouteDeps } from "./ca-routes";
 import { consoleRoutes, type ConsoleRouteDeps } from "./console-routes";
 import { HTTP_STATUS, toTrellisError } from "./error-status";
 import { clientErrorHandler, frameworkErrorResponse, type ErrorRenderer } from "./framework-errors";
 import { policyRoutes, type PolicyRouteDeps } from "./policy-routes";
 import { sidecarRoutes, type SidecarRouteDeps } from "./sidecar-routes";
 
-export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & PolicyRouteDeps & { log: Logger };
+export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & PolicyRouteDeps & Omit<CaRouteDeps, "log"> & { log: Logger };
 
 const API_BODY_LIMIT = 1024 * 1024;
 
@@ -63,5 +64,6 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
   sidecarRoutes(app, deps);
   consoleRoutes(app, deps);
   policyRoutes(app, deps);
+  caRoutes(app, deps);
   return app;
 }

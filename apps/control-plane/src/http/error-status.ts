@@ -14,6 +14,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   unavailable: 503,
   overloaded: 429,
+  unauthorized: 401,
+  forbidden: 403,
+  conflict: 409,
+  rate_limited: 429,
   internal: 500,
 };
 

@@ -1,6 +1,6 @@
 // Compiles each sidecar's bundle from one consistent read of the mesh: its own service's policy,
 // and every other live service as a destination with its live endpoints and its policy.
-import { compileBundle, type Bundle, type Endpoint, type PolicySpec } from "@trellis/mesh-model";
+import { compileBundle, type Bundle, type Endpoint, type MeshSecurity, type PolicySpec } from "@trellis/mesh-model";
 import type { InstanceRecord, Repositories } from "../db/repositories";
 
 /** Every endpoint weighs the same until policies can say otherwise. */
@@ -49,7 +49,7 @@ export async function readMeshSnapshot(db: SnapshotSources, now: Date, liveCutof
   return snapshotOf(revision, now, live, specs);
 }
 
-export function bundleFor(snapshot: MeshSnapshot, sidecar: { service: string; version: string }): Bundle {
+export function bundleFor(snapshot: MeshSnapshot, sidecar: { service: string; version: string }, mesh?: MeshSecurity): Bundle {
   const destinations = [...snapshot.endpoints]
     .filter(([service]) => service !== sidecar.service)
     .map(([service, endpoints]) => ({ service, spec: snapshot.specs.get(service), endpoints }));
@@ -59,6 +59,7 @@ export function bundleFor(snapshot: MeshSnapshot, sidecar: { service: string; ve
     sidecar: { service: sidecar.service, version: sidecar.version },
     destinations,
     localSpec: snapshot.specs.get(sidecar.service),
+    mesh,
   });
 }
 

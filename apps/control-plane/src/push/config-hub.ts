@@ -5,6 +5,7 @@
 import type { Bundle } from "@trellis/mesh-model";
 import type { Repositories } from "../db/repositories";
 import type { Logger } from "../log";
+import type { MeshSecurity } from "@trellis/mesh-model";
 import { bundleContentKey, bundleFor, readMeshSnapshot, type MeshSnapshot, type SnapshotSources } from "./bundle-builder";
 import { LatestMailbox } from "./latest-mailbox";
 
@@ -40,6 +41,8 @@ export interface ConfigHubOptions {
   log: Logger;
   /** Wait before reading the mesh again after a failed read. */
   retryMs?: number;
+  /** Mesh-wide mTLS mode and authorization default compiled into every bundle. */
+  meshSecurity?: MeshSecurity;
 }
 
 export class ConfigHub {
@@ -135,7 +138,7 @@ export class ConfigHub {
         const identity = `${sub.service}\u0000${sub.version}`;
         let entry = compiled.get(identity);
         if (!entry) {
-          const bundle = bundleFor(snapshot, sub);
+          const bundle = bundleFor(snapshot, sub, this.options.meshSecurity);
           compiled.set(identity, (entry = { bundle, key: bundleContentKey(bundle) }));
         }
         // Same content as the latest offered (a change elsewhere in the mesh): nothing to push.
