@@ -1,0 +1,156 @@
+// The OTLP ingest benchmark, run on one core (run.mjs pins it with taskset): points per second
+// (1) decoded from protobuf alone — the ceiling — and (2) decoded, normalised, turned into 10 s and
+// 60 s rollup cells and committed to a SQLite file through the real IngestService (group commit).
+// Prints one JSON line with the figures.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  ATTR_DESTINATION_SERVICE,
+  ATTR_DESTINATION_VERSION,
+  ATTR_DIRECTION,
+  ATTR_MTLS,
+  ATTR_OUTCOME,
+  ATTR_RESPONSE_CLASS,
+  LATENCY_BOUNDS_MS,
+  METRIC_REQUEST_DURATION,
+  METRIC_REQUESTS,
+  RESOURCE_SERVICE_INSTANCE_ID,
+  RESOURCE_SERVICE_NAME,
+} from "@trellis/mesh-model";
+import { openDatabase } from "../../apps/control-plane/src/db/index";
+import { IngestService } from "../../apps/control-plane/src/ingest/ingest-service";
+import { decodeMetricsRequest, encodeMetricsRequest } from "../../apps/control-plane/src/ingest/otlp-proto";
+import { memoryLogger } from "../../apps/control-plane/src/log";
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    sources: { type: "string", default: "50" },
+    "label-sets": { type: "string", default: "100" },
+    concurrency: { type: "string", default: "16" },
+  },
+});
+const SECONDS = Number(opts.seconds);
+const SOURCES = Number(opts.sources);
+const LABEL_SETS = Number(opts["label-sets"]);
+const CONCURRENCY = Number(opts.concurrency);
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const CLASSES = ["2xx", "4xx", "5xx", "none"];
+const OUTCOMES = ["ok", "ok", "ok", "timed_out"];
+
+/** One sidecar's delta export, as our sidecar sends it: a duration histogram and a counter per label set. */
+function exportBody(source: number, timeMs: number): Uint8Array {
+  const ns = (BigInt(timeMs) * 1_000_000n).toString();
+  const startNs = (BigInt(timeMs - 10_000) * 1_000_000n).toString();
+  // Every label set distinct: destination x response class (with the outcome that goes with it).
+  const labels = Array.from({ length: LABEL_SETS }, (_, i) => [
+    str(ATTR_DESTINATION_SERVICE, `svc-${(source + 1 + Math.floor(i / CLASSES.length)) % SOURCES}`),
+    str(ATTR_DESTINATION_VERSION, `v${(source + i) % 2}`),
+    str(ATTR_RESPONSE_CLASS, CLASSES[i % CLASSES.length]!),
+    str(ATTR_OUTCOME, OUTCOMES[i % CLASSES.length]!),
+    str(ATTR_DIRECTION, "outbound"),
+    { key: ATTR_MTLS, value: { boolValue: true } },
+  ]);
+  const buckets = LATENCY_BOUNDS_MS.map((_, b) => String((b * 7 + source) % 5)).concat("0");
+  const count = buckets.reduce((a, b) => a + Number(b), 0);
+  return encodeMetricsRequest({
+    resourceMetrics: [
+      {
+        resource: { attributes: [str(RESOURCE_SERVICE_NAME, `svc-${source}`), str(RESOURCE_SERVICE_INSTANCE_ID, `svc-${source}-1`)] },
+        scopeMetrics: [
+          {
+            scope: { name: "trellis-sidecar", version: "0.1.0" },
+            metrics: [
+              {
+                name: METRIC_REQUEST_DURATION,
+                unit: "ms",
+                histogram: {
+                  aggregationTemporality: 1,
+                  dataPoints: labels.map((attributes) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: ns, count: String(count), sum: count * 12.5, bucketCounts: buckets, explicitBounds: [...LATENCY_BOUNDS_MS] })),
+                },
+              },
+              {
+                name: METRIC_REQUESTS,
+                sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: labels.map((attributes) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: ns, asInt: String(count) })) },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+const POINTS_PER_EXPORT = 2 * LABEL_SETS;
+
+/**
+ * Points per second of wall time, and per second of this process's CPU time: on a machine where
+ * other work shares the core, the second is the figure that says what one core can do.
+ */
+function rates(exports: number, start: bigint, cpu0: NodeJS.CpuUsage) {
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const points = exports * POINTS_PER_EXPORT;
+  return { exports, points, seconds, cpuSeconds, pointsPerSecond: points / seconds, pointsPerCpuSecond: points / cpuSeconds };
+}
+
+async function main(): Promise<void> {
+  const bodies = Array.from({ length: SOURCES }, (_, s) => exportBody(s, Date.now()));
+  const bodyBytes = bodies.reduce((a, b) => a + b.length, 0) / bodies.length;
+
+  // (1) decode only.
+  const decodeOnly = (() => {
+    for (let i = 0; i < 200; i++) decodeMetricsRequest(bodies[i % bodies.length]!); // warm-up
+    let exports = 0;
+    const cpu0 = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    const until = start + BigInt(SECONDS * 1e9);
+    while (process.hrtime.bigint() < until) {
+      for (let i = 0; i < 50; i++) decodeMetricsRequest(bodies[exports++ % bodies.length]!);
+    }
+    return rates(exports, start, cpu0);
+  })();
+
+  // (2) decode + ingest into rollups committed to a SQLite file.
+  const dir = mkdtempSync(path.join(tmpdir(), "trellis-ingest-bench-"));
+  const db = await openDatabase(`file:${path.join(dir, "bench.db")}`);
+  try {
+    const ingest = new IngestService({ db, now: () => new Date(), log: memoryLogger("warn"), retention10sMs: 6 * 3_600_000, retention1mMs: 7 * 86_400_000, startedAt: new Date(0), maxExportsInFlight: CONCURRENCY * 2 });
+    const run = async (seconds: number) => {
+      let exports = 0;
+      const cpu0 = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      const until = start + BigInt(Math.round(seconds * 1e9));
+      const worker = async () => {
+        while (process.hrtime.bigint() < until) {
+          const partial = await ingest.metrics(decodeMetricsRequest(bodies[exports++ % bodies.length]!));
+          if (partial) throw new Error(`points rejected: ${partial.errorMessage}`);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      return rates(exports, start, cpu0);
+    };
+    await run(Math.min(2, SECONDS / 4)); // warm-up: JIT, first rows, service/edge registration
+    const full = await run(SECONDS);
+    const stats = ingest.stats;
+    console.log(
+      JSON.stringify({
+        pointsPerExport: POINTS_PER_EXPORT,
+        bodyBytes: Math.round(bodyBytes),
+        series: stats.series.used,
+        decodeOnly,
+        ingest: full,
+        storedObservations: stats.storedObservations,
+      }),
+    );
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
