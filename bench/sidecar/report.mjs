@@ -2,7 +2,7 @@
 // writes it between markers, leaving the rest of the file (other sections, "what we tried") alone.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { release } from "node:os";
+import { loadavg, release } from "node:os";
 
 const BEGIN = "<!-- sidecar-bench:begin (written by npm run bench:sidecar) -->";
 const END = "<!-- sidecar-bench:end -->";
@@ -22,6 +22,7 @@ export function machineInfo() {
   const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    loadAverage: loadavg()[0].toFixed(1),
     nproc: sh("nproc"),
     cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? "?",
     kernel: release(),
@@ -35,7 +36,7 @@ export function machineInfo() {
 const fmt = (v, digits) => (v === null || v === undefined || Number.isNaN(v) ? "—" : v.toFixed(digits));
 const ratio = (a, b) => (a == null || b == null || !b || Number.isNaN(a) || Number.isNaN(b) ? "—" : `${(a / b).toFixed(2)}×`);
 
-export function renderMarkdown({ machine, rows, settings }) {
+export function renderMarkdown({ machine, rows, settings, loadAtStart }) {
   const by = (prefix) => rows.find((r) => r.name.startsWith(prefix));
   const nginx = by("nginx");
   const bare = by("bare");
@@ -43,7 +44,7 @@ export function renderMarkdown({ machine, rows, settings }) {
   const lines = [];
   lines.push(`### Run of ${machine.date}`);
   lines.push("");
-  lines.push(`Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Linux ${machine.kernel}, Node ${machine.node}; nginx ${machine.nginx}, HAProxy ${machine.haproxy}, wrk ${machine.wrk}.`);
+  lines.push(`Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Linux ${machine.kernel}, Node ${machine.node}; nginx ${machine.nginx}, HAProxy ${machine.haproxy}, wrk ${machine.wrk}. Load average (1 min) ${loadAtStart ?? "?"} at the start, ${machine.loadAverage} at the end${Number(machine.loadAverage) > 1.5 ? " — **the machine was busy with other work: read the absolute figures as noise, the ratios with care**" : ""}.`);
   lines.push(`Proxy on core ${settings.PROXY_CORE}; wrk, the open-loop generator, the upstream nginx and the control plane on core ${settings.LOAD_CORE}.`);
   lines.push(`Throughput: \`wrk -t1 -c${settings.CONNECTIONS}\` for ${settings.DURATION} s after ${settings.WARMUP} s of warm-up. Latency and vCPU: open loop at ${settings.RATE} req/s for ${settings.RATE_DURATION} s (after ${settings.WARMUP} s), timed from the intended send time.${settings.sidecarNodeFlags ? ` Sidecar node flags: \`${settings.sidecarNodeFlags}\`.` : ""}`);
   lines.push("");

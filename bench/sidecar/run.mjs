@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
@@ -175,6 +175,7 @@ async function measure(name, url, host, pid) {
 
 async function main() {
   checkTools();
+  const loadAtStart = loadavg()[0].toFixed(1);
   const dir = mkdtempSync(path.join(tmpdir(), "trellis-bench-sidecar-"));
   const profileDir = path.join(dir, "profiles");
   const rows = [];
@@ -225,7 +226,7 @@ async function main() {
   }
 
   const machine = machineInfo();
-  const md = renderMarkdown({ machine, rows, settings: { DURATION, WARMUP, CONNECTIONS, RATE, RATE_DURATION, PROXY_CORE, LOAD_CORE, sidecarNodeFlags: flags["sidecar-node-flags"] } });
+  const md = renderMarkdown({ machine, rows, loadAtStart, settings: { DURATION, WARMUP, CONNECTIONS, RATE, RATE_DURATION, PROXY_CORE, LOAD_CORE, sidecarNodeFlags: flags["sidecar-node-flags"] } });
   console.log(md);
   if (flags.write) {
     writeSection(path.resolve(ROOT, flags.write), md);
