@@ -2,6 +2,7 @@
 // with SIGKILL at a random moment mid-stream, restarts on the same database, and every export that got
 // a 200 must be fully present in the rollups (and none counted more than it sent). SQLite and PostgreSQL.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,6 +17,8 @@ const WORKERS = 24;
 const LABELS = ["1xx", "2xx", "3xx", "4xx", "5xx"].flatMap((responseClass) => ["ok", "retried", "timed_out", "error"].map((outcome) => ({ responseClass, outcome })));
 const MAX_EXPORTS = 2000;
 const SOURCE = "kill9-source";
+/** A bootstrap API token, for when the graph API asks operators for credentials. */
+const TOKEN = randomBytes(24).toString("base64url");
 
 /** Each export is one edge of its own (SOURCE -> d-<n>) carrying a count only it has. */
 const destination = (n: number) => `d-${n}`;
@@ -28,6 +31,7 @@ function startControlPlane(databaseUrl: string): Promise<Started> {
     name: "control-plane",
     entry: "apps/control-plane/src/main.ts",
     args: ["--api-port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0", "--database-url", databaseUrl, "--max-otlp-in-flight", "1000"],
+    env: { TRELLIS_API_TOKEN: TOKEN },
     timeoutMs: 60_000,
   });
 }
@@ -73,7 +77,7 @@ async function exportUntilKilled(cp: Started, killAfterAcks: number, killDelayMs
 }
 
 async function graph(cp: Started, window: string): Promise<GraphResponse> {
-  const res = await fetch(`http://127.0.0.1:${Number(cp.listening.apiPort)}/api/v1/graph?window=${window}`);
+  const res = await fetch(`http://127.0.0.1:${Number(cp.listening.apiPort)}/api/v1/graph?window=${window}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(res.status, 200);
   return ZGraphResponse.parse(await res.json());
 }
