@@ -63,9 +63,9 @@ export function startPinned(name, core, cmd, args, { cwd, env } = {}) {
   return proc;
 }
 
-/** Kills whatever is still running (on error or interrupt). */
-export async function stopAllProcesses() {
-  await Promise.all([...running].map((p) => p.stop()));
+/** Kills whatever is still running (on error or interrupt), but `except`. */
+export async function stopAllProcesses({ except } = {}) {
+  await Promise.all([...running].filter((p) => p !== except).map((p) => p.stop()));
 }
 
 /** Runs a program to completion (pinned), with a time limit; resolves with its stdout. */

@@ -37,7 +37,7 @@ const fmt = (v, digits) => (v === null || v === undefined || Number.isNaN(v) ? "
 const ratio = (a, b) => (a == null || b == null || !b || Number.isNaN(a) || Number.isNaN(b) ? "—" : `${(a / b).toFixed(2)}×`);
 
 export function renderMarkdown({ machine, rows, settings, loadAtStart }) {
-  const by = (prefix) => rows.find((r) => r.name.startsWith(prefix));
+  const by = (prefix) => rows.find((r) => r.name.startsWith(prefix) && !r.failed);
   const nginx = by("nginx");
   const bare = by("bare");
   const direct = by("direct");
@@ -51,12 +51,16 @@ export function renderMarkdown({ machine, rows, settings, loadAtStart }) {
   lines.push(`| path | req/s @${settings.CONNECTIONS} conns | × nginx | × bare | CPU µs/req | × nginx | × bare | p50 ms @${settings.RATE}/s | p99 ms | added p50 ms | vCPU per 1000 req/s | peak RSS MiB | × nginx | × bare | errors |`);
   lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
+    if (r.failed) {
+      lines.push(`| ${r.name} | failed: ${r.failed.replace(/\|/g, "/")} |${" |".repeat(13)}`);
+      continue;
+    }
     const added = direct && r !== direct ? r.p50Ms - direct.p50Ms : null;
     lines.push(
       `| ${r.name} | ${fmt(r.rps, 0)} | ${ratio(r.rps, nginx?.rps)} | ${ratio(r.rps, bare?.rps)} | ${fmt(r.cpuUsPerRequest, 1)} | ${ratio(r.cpuUsPerRequest, nginx?.cpuUsPerRequest)} | ${ratio(r.cpuUsPerRequest, bare?.cpuUsPerRequest)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${fmt(added, 3)} | ${fmt(r.vcpuPer1000, 3)} | ${fmt(r.peakRssMiB, 1)} | ${ratio(r.peakRssMiB, nginx?.peakRssMiB)} | ${ratio(r.peakRssMiB, bare?.peakRssMiB)} | ${r.errors} |`,
     );
   }
-  for (const t of rows.filter((r) => r.name.startsWith("Trellis"))) {
+  for (const t of rows.filter((r) => r.name.startsWith("Trellis") && !r.failed)) {
     const check = (ok) => (ok ? "met" : "**not met**");
     const added = direct ? t.p50Ms - direct.p50Ms : NaN;
     lines.push("");

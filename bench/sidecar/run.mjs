@@ -17,6 +17,7 @@ import { machineInfo, renderMarkdown, writeSection } from "./report.mjs";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const HERE = import.meta.dirname;
 const ALL_TARGETS = ["direct", "nginx", "haproxy", "bare", "trellis", "trellis-bundle"];
+const TARGET_NAMES = { direct: "direct (no proxy)", nginx: "nginx", haproxy: "haproxy", bare: "bare undici proxy", trellis: "Trellis sidecar (tsx)", "trellis-bundle": "Trellis sidecar (bundled)" };
 
 const env = (name, fallback) => process.env[`TRELLIS_BENCH_${name}`] ?? fallback;
 const { values: flags } = parseArgs({
@@ -188,36 +189,44 @@ async function main() {
     for (const p of upstreamPorts) await waitForPort(p);
 
     for (const target of targets) {
-      if (target === "direct") {
-        rows.push(await measure("direct (no proxy)", `http://${upstreams[0]}/`, undefined, null));
-      } else if (target === "nginx") {
-        const port = await freePort();
-        writeFileSync(path.join(dir, "proxy.conf"), proxyNginxConf(dir, port, upstreams));
-        const proc = startPinned("nginx", PROXY_CORE, tool("nginx"), ["-p", dir, "-c", path.join(dir, "proxy.conf"), "-e", path.join(dir, "proxy-stderr.log")]);
-        await waitForPort(port);
-        rows.push(await measure("nginx", `http://127.0.0.1:${port}/`, undefined, proc.pid));
-        await proc.stop();
-      } else if (target === "haproxy") {
-        const port = await freePort();
-        writeFileSync(path.join(dir, "haproxy.cfg"), haproxyConf(dir, port, upstreams));
-        const proc = startPinned("haproxy", PROXY_CORE, tool("haproxy"), ["-f", path.join(dir, "haproxy.cfg"), "-db"]);
-        await waitForPort(port);
-        rows.push(await measure("haproxy", `http://127.0.0.1:${port}/`, undefined, proc.pid));
-        await proc.stop();
-      } else if (target === "bare") {
-        const nodeFlags = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", path.join(profileDir, "bare")] : [];
-        const proc = startPinned("bare proxy", PROXY_CORE, process.execPath, [...nodeFlags, path.join(HERE, "bare-proxy.mjs"), "--port", "0", ...upstreams.flatMap((u) => ["--upstream", u])], { cwd: ROOT });
-        const { port } = await proc.waitForEvent("listening");
-        rows.push(await measure("bare undici proxy", `http://127.0.0.1:${port}/`, undefined, proc.pid));
-        await proc.stop();
-      } else if (target === "trellis") {
-        rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (tsx)", ["--import", "tsx", "apps/sidecar/src/main.ts"]));
-      } else if (target === "trellis-bundle") {
-        rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (bundled)", [await bundleSidecar(dir, ROOT, "sidecar.mjs")]));
-        if (flags["compare-source"]) {
-          const other = path.resolve(flags["compare-source"]);
-          rows.push(await trellis(dir, upstreamPorts, profileDir, `Trellis sidecar (bundled from ${other})`, [await bundleSidecar(dir, other, "sidecar-compare.mjs")]));
+      // One target failing (a peer that will not start, a sidecar that never gets its config) is
+      // reported in its row; the others are still measured and the table is still written.
+      try {
+        if (target === "direct") {
+          rows.push(await measure("direct (no proxy)", `http://${upstreams[0]}/`, undefined, null));
+        } else if (target === "nginx") {
+          const port = await freePort();
+          writeFileSync(path.join(dir, "proxy.conf"), proxyNginxConf(dir, port, upstreams));
+          const proc = startPinned("nginx", PROXY_CORE, tool("nginx"), ["-p", dir, "-c", path.join(dir, "proxy.conf"), "-e", path.join(dir, "proxy-stderr.log")]);
+          await waitForPort(port);
+          rows.push(await measure("nginx", `http://127.0.0.1:${port}/`, undefined, proc.pid));
+          await proc.stop();
+        } else if (target === "haproxy") {
+          const port = await freePort();
+          writeFileSync(path.join(dir, "haproxy.cfg"), haproxyConf(dir, port, upstreams));
+          const proc = startPinned("haproxy", PROXY_CORE, tool("haproxy"), ["-f", path.join(dir, "haproxy.cfg"), "-db"]);
+          await waitForPort(port);
+          rows.push(await measure("haproxy", `http://127.0.0.1:${port}/`, undefined, proc.pid));
+          await proc.stop();
+        } else if (target === "bare") {
+          const nodeFlags = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", path.join(profileDir, "bare")] : [];
+          const proc = startPinned("bare proxy", PROXY_CORE, process.execPath, [...nodeFlags, path.join(HERE, "bare-proxy.mjs"), "--port", "0", ...upstreams.flatMap((u) => ["--upstream", u])], { cwd: ROOT });
+          const { port } = await proc.waitForEvent("listening");
+          rows.push(await measure("bare undici proxy", `http://127.0.0.1:${port}/`, undefined, proc.pid));
+          await proc.stop();
+        } else if (target === "trellis") {
+          rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (tsx)", ["--import", "tsx", "apps/sidecar/src/main.ts"]));
+        } else if (target === "trellis-bundle") {
+          rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (bundled)", [await bundleSidecar(dir, ROOT, "sidecar.mjs")]));
+          if (flags["compare-source"]) {
+            const other = path.resolve(flags["compare-source"]);
+            rows.push(await trellis(dir, upstreamPorts, profileDir, `Trellis sidecar (bundled from ${other})`, [await bundleSidecar(dir, other, "sidecar-compare.mjs")]));
+          }
         }
+      } catch (err) {
+        console.error(`bench: ${target} failed: ${err.stack ?? err}`);
+        rows.push({ name: TARGET_NAMES[target] ?? target, failed: String(err.message ?? err).split("\n")[0].slice(0, 200) });
+        await stopAllProcesses({ except: upstream });
       }
     }
     await upstream.stop();
@@ -232,6 +241,8 @@ async function main() {
     writeSection(path.resolve(ROOT, flags.write), md);
     console.error(`bench: wrote the "Sidecar proxy" results to ${flags.write}`);
   }
+  // Written anyway, but a failed row must not look like a successful run to a script.
+  if (rows.some((r) => r.failed)) process.exitCode = 1;
   if (flags.profile) console.error(`bench: CPU profiles in ${profileDir}`);
   else rmSync(dir, { recursive: true, force: true });
   clearTimeout(hardLimit);
