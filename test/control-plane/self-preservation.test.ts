@@ -9,9 +9,12 @@ import { after, before, describe, it } from "node:test";
 import { SIDECAR_API, ZSidecarsResponse } from "@trellis/mesh-model";
 import { startProcess, waitFor, type Started } from "../support/processes";
 
-const LEASE_MS = 1500;
+const LEASE_MS = 3000;
+// An admin bearer token for the operator API, where it asks for one (harmless where it does not).
+const TOKEN = "self-preservation-test-token-0123456789";
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 
-describe("control plane process: registry self-preservation", { timeout: 60_000 }, () => {
+describe("control plane process: registry self-preservation", { timeout: 90_000 }, () => {
   let cp: Started;
   let api: string;
   let dir: string;
@@ -21,7 +24,7 @@ describe("control plane process: registry self-preservation", { timeout: 60_000 
       name: "control-plane",
       entry: "apps/control-plane/src/main.ts",
       args: ["--api-port", "0", "--otlp-http-port", "0", "--database-url", `file:${path.join(dir, "cp.db")}`],
-      env: { TRELLIS_LEASE_TTL: `${LEASE_MS}ms`, TRELLIS_SELF_PRESERVATION_THRESHOLD: "0.5", TRELLIS_SELF_PRESERVATION_MIN_INSTANCES: "3" },
+      env: { TRELLIS_API_TOKEN: TOKEN, TRELLIS_LEASE_TTL: `${LEASE_MS}ms`, TRELLIS_SELF_PRESERVATION_THRESHOLD: "0.5", TRELLIS_SELF_PRESERVATION_MIN_INSTANCES: "3" },
     });
     api = `http://127.0.0.1:${String(cp.listening.apiPort)}`;
   });
@@ -35,8 +38,8 @@ describe("control plane process: registry self-preservation", { timeout: 60_000 
     await res.arrayBuffer();
     return res.status;
   };
-  const status = async () => ((await (await fetch(`${api}/api/v1/registry`)).json()) as { selfPreservation: { active: boolean; expectedRenewals: number; actualRenewals: number } }).selfPreservation;
-  const upIds = async () => ZSidecarsResponse.parse(await (await fetch(`${api}/api/v1/sidecars`)).json()).sidecars.filter((s) => s.up).map((s) => s.instanceId).sort();
+  const status = async () => ((await (await fetch(`${api}/api/v1/registry`, { headers: AUTH })).json()) as { selfPreservation: { active: boolean; expectedRenewals: number; actualRenewals: number } }).selfPreservation;
+  const upIds = async () => ZSidecarsResponse.parse(await (await fetch(`${api}/api/v1/sidecars`, { headers: AUTH })).json()).sidecars.filter((s) => s.up).map((s) => s.instanceId).sort();
 
   it("holds lapsed leases while most sidecars are silent, and expires only the silent one once renewals recover", async () => {
     const ids = ["s-1", "s-2", "s-3", "s-4"];

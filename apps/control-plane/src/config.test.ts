@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       leaseTtlMs: 15_000,
       selfPreservationThreshold: 0.5,
       selfPreservationMinInstances: 3,
+      revisionPollMs: 5_000,
       retention10sMs: 6 * 3_600_000,
       retention1mMs: 7 * 86_400_000,
       maxOtlpBodyBytes: 4 * 1024 * 1024,

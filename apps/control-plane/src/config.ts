@@ -33,6 +33,7 @@ type RawConfig = Record<
   | "leaseTtl"
   | "selfPreservationThreshold"
   | "selfPreservationMinInstances"
+  | "revisionPoll"
   | "retention10s"
   | "retention1m"
   | "maxOtlpBody"
@@ -73,6 +74,12 @@ export const FLAGS: readonly FlagSpec[] = [
     flag: "self-preservation-min-instances",
     defaultValue: () => "3",
     description: "the self-preservation guard only acts when at least this many instances are expected to renew",
+  },
+  {
+    key: "revisionPoll",
+    flag: "revision-poll",
+    defaultValue: () => "5s",
+    description: "how often the stored mesh revision is compared with the last one pushed: the fallback that catches changes whose notification was missed (PostgreSQL replicas notify each other at once)",
   },
   { key: "retention10s", flag: "retention-10s", defaultValue: () => "6h", description: "how long 10-second rollups are kept" },
   { key: "retention1m", flag: "retention-1m", defaultValue: () => "7d", description: "how long 1-minute rollups are kept" },
@@ -128,6 +135,7 @@ const ZConfig = z.object({
   otlpGrpcPort: ZPortText,
   databaseUrl: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgresql://"),
   leaseTtlMs: span(300, 3_600_000, "a span between 300ms and 1h"),
+  revisionPollMs: span(100, 3_600_000, "a span between 100ms and 1h"),
   selfPreservationThreshold: z
     .string()
     .regex(/^(0|1|0?\.\d+|1\.0*)$/, "must be a share between 0 and 1, such as 0.5")
@@ -184,6 +192,7 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   leaseTtl: "leaseTtlMs",
   selfPreservationThreshold: "selfPreservationThreshold",
   selfPreservationMinInstances: "selfPreservationMinInstances",
+  revisionPoll: "revisionPollMs",
   retention10s: "retention10sMs",
   retention1m: "retention1mMs",
   maxOtlpBody: "maxOtlpBodyBytes",

@@ -1,8 +1,11 @@
 // Assembles the control plane: storage, services, the two HTTP servers and the background tasks;
 // and takes them down in order. main.ts runs it as a process; tests run it in-process on port 0.
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { heartbeatIntervalMs, type Config } from "./config";
 import { openDatabase, type Database } from "./db/index";
+import { openMeshChangeNotifier, type MeshChangeNotifier } from "./db/mesh-change-notifier";
 import { UnavailableError } from "./errors";
 import { startOtlpGrpcServer, type OtlpGrpcServer } from "./grpc/otlp-grpc-server";
 import { CertificateAuthority } from "./ca/certificate-authority";
@@ -35,17 +38,20 @@ export interface Timings {
   /** A config stream stalled on one bundle this long is cut. */
   sseSlowTimeoutMs: number;
   streamPruneMs: number;
+  /** How often this replica re-records the config streams it holds (other replicas count them connected for 3x this). */
+  streamPresenceMs: number;
 }
 
-export function defaultTimings(config: Pick<Config, "leaseTtlMs">): Timings {
+export function defaultTimings(config: Pick<Config, "leaseTtlMs" | "revisionPollMs">): Timings {
   return {
     leaseSweepMs: Math.min(Math.max(Math.floor(config.leaseTtlMs / 5), 100), 5_000),
     retentionSweepMs: 60_000,
-    revisionPollMs: 5_000,
+    revisionPollMs: config.revisionPollMs,
     keepAliveMs: 15_000,
     ackTimeoutMs: 15_000,
     sseSlowTimeoutMs: 30_000,
     streamPruneMs: 60_000,
+    streamPresenceMs: 5_000,
   };
 }
 
@@ -66,6 +72,8 @@ export interface RunningControlPlane {
   registry: RegistryService;
   hub: ConfigHub;
   ingest: IngestService;
+  /** This process among the replicas sharing the database. */
+  replicaId: string;
   close(): Promise<void>;
 }
 
@@ -79,16 +87,30 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
 
   const db = await openDatabase(config.databaseUrl);
   const tasks: Periodic[] = [];
+  const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  let notifier: MeshChangeNotifier | undefined;
   try {
     // The registry decides which leases are live (its self-preservation guard may hold lapsed ones).
-    const hub = new ConfigHub({ db, now, log, liveCutoff: () => registry.liveCutoff(), meshSecurity: { mtlsMode: config.mtlsMode, authorizationDefault: config.authorizationDefault } });
+    const hub = new ConfigHub({ db, now, log, liveCutoff: () => registry.liveCutoff(), meshSecurity: { mtlsMode: config.mtlsMode, authorizationDefault: config.authorizationDefault }, replicaId });
+    // Replicas on one PostgreSQL tell each other of every change (LISTEN/NOTIFY); the revision poll stays the fallback.
+    const meshNotifier = await openMeshChangeNotifier(config.databaseUrl, {
+      replicaId,
+      onRemoteChange: () => hub.meshChanged(),
+      onError: (event, err) => log.warn(event, { err }),
+    });
+    notifier = meshNotifier;
+    log.info("replica", { replicaId, meshChanges: meshNotifier.mode === "listen" ? "listen/notify + poll" : "poll" });
+    const meshChanged = (revision?: number) => {
+      hub.meshChanged();
+      meshNotifier.publish(revision);
+    };
     const registry = new RegistryService({
       db,
       now,
       log,
       leaseTtlMs: config.leaseTtlMs,
       heartbeatIntervalMs: heartbeatIntervalMs(config),
-      onMeshChanged: () => hub.meshChanged(),
+      onMeshChanged: meshChanged,
       selfPreservation: { threshold: config.selfPreservationThreshold, minInstances: config.selfPreservationMinInstances },
     });
     const ingest = new IngestService({
@@ -102,7 +124,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       maxSeries: config.maxSeries,
       beforeWrite: options.beforeRollupWrite,
     });
-    const policies = new PolicyService({ db, now, log, onChanged: () => hub.meshChanged() });
+    const policies = new PolicyService({ db, now, log, onChanged: () => meshChanged() });
     const topology = new TopologyService({ db, now, retention10sMs: config.retention10sMs });
     await registry.start();
     await ingest.loadRecentSeries();
@@ -125,7 +147,16 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       policies,
       sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
       recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),
-      sidecars: () => listSidecars({ db, now, connected: () => hub.connectedRevisions(), liveCutoff: () => registry.liveCutoff(), ackTimeoutMs: timings.ackTimeoutMs }),
+      sidecars: () =>
+        listSidecars({
+          db,
+          now,
+          connected: () => hub.connectedRevisions(),
+          liveCutoff: () => registry.liveCutoff(),
+          ackTimeoutMs: timings.ackTimeoutMs,
+          remotePresenceMs: 3 * timings.streamPresenceMs,
+          replicaId,
+        }),
       health: async () => {
         let revision: number;
         try {
@@ -154,6 +185,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       every(timings.revisionPollMs, "revision_poll", () => hub.pollRevision(), log),
       every(timings.keepAliveMs, "config_keepalive", async () => hub.keepAlive(), log),
       every(timings.streamPruneMs, "stream_prune", async () => ingest.pruneStreams(), log),
+      every(timings.streamPresenceMs, "stream_presence", () => hub.refreshPresence(), log),
     );
 
     let closing: Promise<void> | undefined;
@@ -162,14 +194,16 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
         await Promise.all(tasks.map((t) => t.stop()));
         // Config streams never end by themselves: end them, or the API server would wait forever.
         await hub.close();
+        await meshNotifier.close();
         await Promise.all([api.close(), otlp.close(), grpc.close()]);
         await ingest.flush();
         await db.close();
       })());
 
-    return { apiPort: portOf(api.server.address()), otlpHttpPort: portOf(otlp.server.address()), otlpGrpcPort: grpc.port, db, registry, hub, ingest, close };
+    return { apiPort: portOf(api.server.address()), otlpHttpPort: portOf(otlp.server.address()), otlpGrpcPort: grpc.port, db, registry, hub, ingest, replicaId, close };
   } catch (err) {
     await Promise.all(tasks.map((t) => t.stop()));
+    await notifier?.close();
     await db.close();
     throw err;
   }

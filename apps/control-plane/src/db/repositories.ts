@@ -123,6 +123,12 @@ export interface ConfigStatusRepository {
   recordSent(instanceId: string, revision: number, now: Date): Promise<void>;
   recordAnswer(instanceId: string, answer: AckRequest, now: Date): Promise<void>;
   list(): Promise<ConfigStatusRecord[]>;
+  /** `replica` holds these sidecars' config streams as of `now` (creates their rows when needed). */
+  markStreamsOpen(instanceIds: ReadonlyArray<string>, replica: string, now: Date): Promise<void>;
+  /** `replica`'s stream to the sidecar closed; a stream another replica holds since is left alone. */
+  markStreamClosed(instanceId: string, replica: string): Promise<void>;
+  /** Streams some replica reported open at or after `seenSince`. */
+  openStreams(seenSince: Date): Promise<{ instanceId: string; replica: string; seenAt: Date }[]>;
 }
 
 /** Rollup resolutions, in seconds. */

@@ -41,6 +41,8 @@ export interface ConfigHubOptions {
   log: Logger;
   /** Wait before reading the mesh again after a failed read. */
   retryMs?: number;
+  /** This process among the replicas on one database: recorded as the holder of its config streams. */
+  replicaId?: string;
   /** Mesh-wide mTLS mode and authorization default compiled into every bundle. */
   meshSecurity?: MeshSecurity;
 }
@@ -52,6 +54,8 @@ export class ConfigHub {
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private knownRevision = -1;
+  /** Presence writes in flight, awaited by close() so none outlives the database. */
+  private readonly presenceWrites = new Set<Promise<void>>();
 
   constructor(private readonly options: ConfigHubOptions) {}
 
@@ -65,6 +69,7 @@ export class ConfigHub {
     this.subscribers.add(sub);
     sub.done = this.pump(sub);
     this.options.log.info("config_stream_opened", { instanceId: sub.instanceId, subscribers: this.subscribers.size });
+    this.recordPresence(() => this.options.db.configStatus.markStreamsOpen([sub.instanceId], this.replicaId, this.options.now()));
     this.meshChanged();
     return () => this.remove(sub, "closed by client");
   }
@@ -80,6 +85,26 @@ export class ConfigHub {
   async pollRevision(): Promise<void> {
     const current = await this.options.db.revisions.current();
     if (current !== this.knownRevision) this.meshChanged();
+  }
+
+  get replicaId(): string {
+    return this.options.replicaId ?? "local";
+  }
+
+  /**
+   * Tells the other replicas (through the database) that these streams are still open here; they
+   * count a sidecar connected while this is fresh.
+   */
+  async refreshPresence(): Promise<void> {
+    const ids = [...this.connectedInstanceIds()];
+    if (ids.length > 0) await this.options.db.configStatus.markStreamsOpen(ids, this.replicaId, this.options.now());
+  }
+
+  private recordPresence(write: () => Promise<void>): void {
+    const pending = write()
+      .catch((err: unknown) => this.options.log.warn("config_presence_write_failed", { err }))
+      .finally(() => this.presenceWrites.delete(pending));
+    this.presenceWrites.add(pending);
   }
 
   keepAlive(): void {
@@ -109,6 +134,7 @@ export class ConfigHub {
     const pumps = [...this.subscribers].map((s) => s.done);
     for (const sub of [...this.subscribers]) this.remove(sub, "control plane shutting down");
     await Promise.allSettled([this.refreshing, ...pumps]);
+    await Promise.allSettled([...this.presenceWrites]);
   }
 
   private remove(sub: Subscriber, reason: string): void {
@@ -116,6 +142,10 @@ export class ConfigHub {
     sub.mailbox.close();
     sub.sink.close();
     this.options.log.info("config_stream_closed", { instanceId: sub.instanceId, reason, subscribers: this.subscribers.size });
+    // Another stream to the same sidecar may still be open here (a reconnect before the old one closed).
+    if (![...this.subscribers].some((other) => other.instanceId === sub.instanceId)) {
+      this.recordPresence(() => this.options.db.configStatus.markStreamClosed(sub.instanceId, this.replicaId));
+    }
   }
 
   private async refresh(): Promise<void> {

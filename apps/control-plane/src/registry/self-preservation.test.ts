@@ -32,8 +32,11 @@ class ManualClock {
   }
 }
 
-async function registryStatus(api: string) {
-  const res = await fetch(`${api}/api/v1/registry`);
+/** The operator API's credentials where the test control plane has them (login and roles), else none. */
+const authOf = (t: TestControlPlane): Record<string, string> => ("auth" in t ? z.record(z.string(), z.string()).parse(t.auth) : {});
+
+async function registryStatus(t: TestControlPlane) {
+  const res = await fetch(`${t.api}/api/v1/registry`, { headers: authOf(t) });
   assert.equal(res.status, 200);
   return ZRegistryStatus.parse(await res.json()).selfPreservation;
 }
@@ -83,7 +86,7 @@ describe("registry self-preservation", { timeout: 30_000 }, () => {
       clock.advance(10);
       await heartbeat(t.api, all);
       await t.cp.registry.sweepExpired();
-      let status = await registryStatus(t.api);
+      let status = await registryStatus(t);
       assert.deepEqual(
         { active: status.active, expected: status.expectedRenewals, actual: status.actualRenewals, window: status.renewalWindowMs },
         { active: false, expected: 6, actual: 6, window: (LEASE_S / 2) * 1000 },
@@ -96,7 +99,7 @@ describe("registry self-preservation", { timeout: 30_000 }, () => {
         await heartbeat(t.api, alive);
         await t.cp.registry.sweepExpired();
       }
-      status = await registryStatus(t.api);
+      status = await registryStatus(t);
       assert.equal(status.active, true, "2 renewals of 6 expected is under half");
       assert.equal(status.since, new Date(T0 + 30_000).toISOString());
       assert.deepEqual([status.expectedRenewals, status.actualRenewals], [6, 2]);
@@ -107,7 +110,7 @@ describe("registry self-preservation", { timeout: 30_000 }, () => {
       await heartbeat(t.api, alive);
       assert.equal(await t.cp.registry.sweepExpired(), 0);
       assert.ok(!t.log.lines.some((l) => l.event === "sidecar_lease_expired"));
-      const listed = ZSidecarsResponse.parse(await (await fetch(`${t.api}/api/v1/sidecars`)).json()).sidecars;
+      const listed = ZSidecarsResponse.parse(await (await fetch(`${t.api}/api/v1/sidecars`, { headers: authOf(t) })).json()).sidecars;
       assert.deepEqual(listed.filter((s) => s.up).map((s) => s.instanceId).sort(), all.sort());
       // A bundle compiled now (a new registration makes one) still lists all five echo endpoints.
       await register(t.api, "other-1", "other", 5001);
@@ -120,7 +123,7 @@ describe("registry self-preservation", { timeout: 30_000 }, () => {
       clock.advance(5);
       await heartbeat(t.api, [...alive, "echo-1", "echo-2", "other-1"]);
       await t.cp.registry.sweepExpired();
-      status = await registryStatus(t.api);
+      status = await registryStatus(t);
       assert.deepEqual([status.active, status.since, status.expectedRenewals, status.actualRenewals], [false, null, 7, 5]);
       assert.ok(t.log.lines.some((l) => l.event === "self_preservation_off"));
       const expired = t.log.lines.filter((l) => l.event === "sidecar_lease_expired").map((l) => l.instanceId);
@@ -149,7 +152,7 @@ describe("registry without self-preservation", { timeout: 30_000 }, () => {
       clock.advance(10);
       await heartbeat(t.api, alive);
       await t.cp.registry.sweepExpired();
-      assert.equal((await registryStatus(t.api)).active, false, `at +${s} s`);
+      assert.equal((await registryStatus(t)).active, false, `at +${s} s`);
     }
     const expired = t.log.lines.filter((l) => l.event === "sidecar_lease_expired").map((l) => l.instanceId);
     assert.deepEqual(expired.sort(), ["a-4", "a-5"]);

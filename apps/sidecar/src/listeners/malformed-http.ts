@@ -3,7 +3,7 @@
 // 400/408/431 and the connection closed. `checkRequest` adds what llhttp lets through: more header fields
 // than the limit, a missing, repeated or invalid Host, a Transfer-Encoding other than a single `chunked`,
 // HTTP/0.9. Every refusal is counted by reason.
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerOptions } from "node:http";
+import { ServerResponse, STATUS_CODES, type IncomingMessage, type Server, type ServerOptions } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ApiError } from "@trellis/mesh-model";
 import { BadRequestError, HeaderTooLargeError, type ProxyError, type ProxyErrorCode } from "../errors";
@@ -77,6 +77,8 @@ const LINGER_MS = 1_000;
 
 /** Connections refused through clientError: a request parsed from them must not be proxied. */
 const refused = new WeakSet<object>();
+/** Connections whose parse error was handled (llhttp may report again; each counts once). */
+const handled = new WeakSet<object>();
 
 /** True once the connection was refused; a request that arrived on it (a body found malformed later) is dropped. */
 export function wasRefused(socket: object): boolean {
@@ -86,18 +88,30 @@ export function wasRefused(socket: object): boolean {
 /**
  * Answers what llhttp refused (or a headers timeout) with a status and `Connection: close`, then
  * closes. A socket error that is not a parse error (the client reset) is not a refusal: just close.
- * As node does, nothing is written when a response is already under way on the connection.
+ * Bad bytes after a request that was read completely (pipelined) do not cut that request short:
+ * its answer goes out, then the connection closes.
  */
 export function refuseClientErrors(server: Server, limits: HttpLimits, onReject: OnReject): void {
   server.maxHeadersCount = limits.maxHeaderCount + 1;
   server.on("clientError", (err: Error & { code?: string }, socket: Duplex) => {
-    if (refused.has(socket)) return;
-    refused.add(socket);
+    // Bytes after a request that said `Connection: close`: ignored, node closes after its answer.
+    if (handled.has(socket) || err.code === "HPE_CLOSED_CONNECTION") return;
+    handled.add(socket);
     const reason = clientErrorReason(err);
     if (reason === undefined) return void socket.destroy();
     onReject(reason);
+    const answering = pendingResponse(socket);
+    if (answering && requestComplete(answering)) {
+      answering.once("close", () => {
+        socket.end();
+        setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      });
+      return;
+    }
+    // The broken request is the one being read (a chunked body can break after its request began): refuse it.
+    refused.add(socket);
     const code: ProxyErrorCode = reason === "header_too_large" ? "header_too_large" : reason === "headers_timeout" ? "request_timeout" : "bad_request";
-    if (socket.writable && !responseUnderWay(socket)) socket.end(rawResponse(code, `${err.message} (${err.code ?? "parse error"})`));
+    if (socket.writable && !answering?.headersSent) socket.end(rawResponse(code, `${err.message} (${err.code ?? "parse error"})`));
     // Not destroyed at once: closing with unread input would reset the connection and could lose the
     // answer. The client closes on `Connection: close`; one that does not is cut off after a while.
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
@@ -175,8 +189,13 @@ function rawResponse(code: ProxyErrorCode, message: string): string {
   );
 }
 
-/** Node's own check (lib/_http_server.js socketOnError): a response whose headers went out owns the connection. */
-function responseUnderWay(socket: Duplex): boolean {
+/** The response node is writing on this connection, if any (lib/_http_server.js keeps it as `_httpMessage`). */
+function pendingResponse(socket: Duplex): ServerResponse | undefined {
   const message: unknown = Reflect.get(socket, "_httpMessage");
-  return typeof message === "object" && message !== null && Reflect.get(message, "headersSent") === true;
+  return message instanceof ServerResponse ? message : undefined;
+}
+
+/** Whether the request that response answers was read to its end (so the bad bytes came after it). */
+function requestComplete(res: ServerResponse): boolean {
+  return res.req.complete;
 }

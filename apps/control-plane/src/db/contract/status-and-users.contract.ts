@@ -33,6 +33,23 @@ export function statusAndUserContract(ctx: SharedDatabase): void {
       assert.equal(status?.lastError, null, "an ACK clears the previous NACK's error");
     });
 
+    it("tracks which replica holds each config stream, and when it last said so", async () => {
+      await ctx.db.configStatus.recordSent("catalog-1", 3, at(1));
+      await ctx.db.configStatus.markStreamsOpen(["catalog-1", "reviews-1"], "replica-a", at(2));
+      assert.deepEqual(await ctx.db.configStatus.openStreams(at(2)), [
+        { instanceId: "catalog-1", replica: "replica-a", seenAt: at(2) },
+        { instanceId: "reviews-1", replica: "replica-a", seenAt: at(2) },
+      ]);
+      assert.deepEqual(await ctx.db.configStatus.openStreams(at(3)), [], "not seen since");
+      // reviews-1 reconnects to replica B; A's late close of its old stream changes nothing.
+      await ctx.db.configStatus.markStreamsOpen(["reviews-1"], "replica-b", at(4));
+      await ctx.db.configStatus.markStreamClosed("reviews-1", "replica-a");
+      await ctx.db.configStatus.markStreamClosed("catalog-1", "replica-a");
+      assert.deepEqual(await ctx.db.configStatus.openStreams(at(0)), [{ instanceId: "reviews-1", replica: "replica-b", seenAt: at(4) }]);
+      const [catalog] = await ctx.db.configStatus.list();
+      assert.equal(catalog?.sentRevision, 3, "presence leaves the push status alone");
+    });
+
     it("keeps one row per sidecar, sent-only and answer-only alike", async () => {
       await ctx.db.configStatus.recordSent("reviews-1", 7, at(1));
       await ctx.db.configStatus.recordAnswer("catalog-1", { revision: 2, accepted: false }, at(2));
