@@ -4,11 +4,11 @@
 // it); ACK/NACK given to B show through A's API; B's OTLP lands in A's graph.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { POLICY_API, SIDECAR_API, ZBundle, ZGraphResponse, ZPolicyRevision, ZSidecarsResponse, type Bundle, type PolicySpec } from "@trellis/mesh-model";
+import { POLICY_API, SIDECAR_API, ZGraphResponse, ZPolicyRevision, ZSidecarsResponse, type PolicySpec } from "@trellis/mesh-model";
 import { metricsExport, bucketsWith } from "../../apps/control-plane/fixtures/otlp-exports";
-import { openSse, type SseClient } from "../../apps/control-plane/fixtures/sse-client";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 import { startProcess, stopAll, waitFor, type Started } from "../support/processes";
+import { openConfigStream, type ConfigStream } from "./config-stream";
 
 /** The control plane's default revision poll: what a change could take to cross replicas without NOTIFY. */
 const REVISION_POLL_MS = 5_000;
@@ -44,22 +44,13 @@ async function ok(res: Promise<Response>): Promise<unknown> {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function bundleWhere(stream: SseClient, predicate: (b: Bundle) => boolean, timeoutMs = 10_000): Promise<Bundle> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const event = await stream.next(Math.max(1, deadline - Date.now()));
-    const b = ZBundle.parse(JSON.parse(event.data));
-    if (predicate(b)) return b;
-  }
-}
-
 const echoSpec = (attempts: number): PolicySpec => ({ service: "echo", retry: { attempts } });
 
 describe("two control-plane replicas on one PostgreSQL", { timeout: 120_000 }, () => {
   let pg: TestPostgres;
   let a: Replica;
   let b: Replica;
-  const streams: SseClient[] = [];
+  const streams: ConfigStream[] = [];
   before(async () => {
     pg = await startPostgres({ database: "replicas" });
     // One after the other: the second must find the migrated schema as it is.
@@ -85,9 +76,9 @@ describe("two control-plane replicas on one PostgreSQL", { timeout: 120_000 }, (
     // client-1 registers with and streams from B; echo-1 registers with A.
     await ok(send(b.api + SIDECAR_API.register, "POST", { instanceId: "client-1", service: "client", version: "v1", host: "127.0.0.1", inboundPort: 3001, labels: {} }));
     await ok(send(a.api + SIDECAR_API.register, "POST", { instanceId: "echo-1", service: "echo", version: "v1", host: "127.0.0.1", inboundPort: 4001, labels: {} }));
-    const stream = await openSse(b.api + SIDECAR_API.config("client-1"));
+    const stream = await openConfigStream(b.api + SIDECAR_API.config("client-1"));
     streams.push(stream);
-    const first = await bundleWhere(stream, (x) => x.services.echo !== undefined);
+    const first = await stream.until((x) => x.services.echo !== undefined);
     await ok(send(b.api + SIDECAR_API.ack("client-1"), "POST", { revision: first.revision, accepted: true }));
 
     // From the PUT to the bundle on B's stream: A's validation and commit, NOTIFY, B's read and push.
@@ -98,7 +89,7 @@ describe("two control-plane replicas on one PostgreSQL", { timeout: 120_000 }, (
     for (let attempts = 3; attempts <= 6; attempts++) {
       const started = performance.now();
       const revision = ZPolicyRevision.parse(await ok(send(a.api + POLICY_API.policy("echo"), "PUT", { spec: echoSpec(attempts), message: `retry ${attempts}` })));
-      last = await bundleWhere(stream, (x) => x.revision >= revision.revision && x.services.echo?.routes[0]?.retry.attempts === attempts, REVISION_POLL_MS * 2);
+      last = await stream.until((x) => x.revision >= revision.revision && x.services.echo?.routes[0]?.retry.attempts === attempts, REVISION_POLL_MS * 2);
       if (attempts > 3) times.push(performance.now() - started);
     }
     console.log(`# change through A -> bundle on B's stream: ${times.map((t) => `${t.toFixed(0)} ms`).join(", ")}`);
@@ -118,7 +109,7 @@ describe("two control-plane replicas on one PostgreSQL", { timeout: 120_000 }, (
 
     // ...and rejected, with its error, after a NACK of the next change.
     const revision = ZPolicyRevision.parse(await ok(send(a.api + POLICY_API.policy("echo"), "PUT", { spec: echoSpec(7), message: "retry 7" })));
-    const nacked = await bundleWhere(stream, (x) => x.revision >= revision.revision);
+    const nacked = await stream.until((x) => x.revision >= revision.revision);
     await ok(send(b.api + SIDECAR_API.ack("client-1"), "POST", { revision: nacked.revision, accepted: false, error: "routes[0]: test rejection" }));
     const rejected = await sidecarVia(a, "client-1");
     assert.equal(rejected?.syncState, "rejected");

@@ -72,11 +72,15 @@ export function registryRepository(db: DbClient): RegistryRepository {
     },
 
     async listServices() {
-      const services = await db.service.findMany({
-        orderBy: { name: "asc" },
-        include: { versions: { select: { version: true }, orderBy: { version: "asc" } } },
-      });
-      return services.map((service) => ({ name: service.name, versions: service.versions.map((v) => v.version) }));
+      // Two plain reads joined here: Prisma's `include` binds every service name as a parameter of its
+      // second query, which past ~1,000 services exceeds SQLite's parameter limit.
+      const [services, versions] = await Promise.all([
+        db.service.findMany({ orderBy: { name: "asc" }, select: { name: true } }),
+        db.serviceVersion.findMany({ orderBy: [{ service: "asc" }, { version: "asc" }], select: { service: true, version: true } }),
+      ]);
+      const byService = new Map<string, string[]>(services.map((service) => [service.name, []]));
+      for (const v of versions) byService.get(v.service)?.push(v.version);
+      return services.map((service) => ({ name: service.name, versions: byService.get(service.name) ?? [] }));
     },
 
     async ensureService(name, version) {
