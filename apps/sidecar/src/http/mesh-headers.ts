@@ -7,6 +7,8 @@ import { isValidTraceparent, newTraceparent } from "./trace-context";
 export const HEADER_REQUEST_ID = "x-request-id";
 export const HEADER_SOURCE = "x-trellis-source";
 export const HEADER_ERROR = "x-trellis-error";
+/** Outbound: the bundle revision a request was admitted under, on the forwarded request and on the response. */
+export const HEADER_REVISION = "x-trellis-revision";
 
 /** Ensures an x-request-id (returned) and a valid traceparent; a bad traceparent takes its tracestate with it. */
 export function ensureRequestIdentity(headers: HeaderMap): string {

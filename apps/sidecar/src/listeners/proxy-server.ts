@@ -6,7 +6,7 @@ import { Readable, type Duplex } from "node:stream";
 import { EXTERNAL_SOURCE, ZServiceName } from "@trellis/mesh-model";
 import { BadRequestError, ClientAbortedError, InternalError } from "../errors";
 import { stripHopByHop } from "../http/hop-by-hop";
-import { ensureRequestIdentity, HEADER_SOURCE, setForwarded } from "../http/mesh-headers";
+import { ensureRequestIdentity, HEADER_REVISION, HEADER_SOURCE, setForwarded } from "../http/mesh-headers";
 import type { Direction, ProxyRequest, ProxyResponse } from "../http/proxy-types";
 import type { Logger } from "../log";
 import type { Snapshot } from "../snapshot/snapshot";
@@ -80,6 +80,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       signal: controller.signal,
       ctx: { direction, requestId, startedAt: performance.now(), snapshot: snapshot(), source },
     };
+    // Outbound: the callee (and, on the response, the caller) can tell which revision routed it.
+    if (stampSource !== undefined && proxyReq.ctx.snapshot) headers[HEADER_REVISION] = String(proxyReq.ctx.snapshot.revision);
     if (refusal) onReject(refusal.reason);
     // A refused request closes its connection: what follows it on the wire cannot be trusted.
     const pending = refusal ? stack.reject(proxyReq, refusal.error).then(closing) : stack.handle(proxyReq);
@@ -129,7 +131,8 @@ function respond(res: ServerResponse, response: ProxyResponse, req: ProxyRequest
     return;
   }
   try {
-    res.writeHead(response.status, response.headers);
+    const snap = req.ctx.direction === "outbound" ? req.ctx.snapshot : undefined;
+    res.writeHead(response.status, snap ? { ...response.headers, [HEADER_REVISION]: String(snap.revision) } : response.headers);
   } catch (err) {
     // An upstream header node refuses to write; answer through rescue rather than invent a status here.
     if (body instanceof Readable) body.destroy();
