@@ -63,3 +63,8 @@ it("fast number points agree with ZNumberPoint", () => {
 it("fast histogram points agree with ZHistogramPoint", () => {
   assert.ok(agree(fastHistogramPoint, ZHistogramPoint, histogramPoints) >= 3, "the usual points take the fast path");
 });
+
+it("ZHistogramPoint rejects a bucket count too large for a number without throwing", () => {
+  const parsed = ZHistogramPoint.safeParse({ timeUnixNano: T, count: "1", bucketCounts: ["1", "99999999999999999999"], explicitBounds: [5] });
+  assert.equal(parsed.success, false);
+});

@@ -132,7 +132,9 @@ export const ZHistogramPoint = z
     if (bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= bounds[i - 1]!))) {
       ctx.addIssue({ code: "custom", path: ["explicitBounds"], message: "must be finite and strictly increasing" });
     }
-    if (counts.length > 0 && counts.reduce((a, b) => a + b, 0) !== p.count) {
+    // zod runs this refinement even when an element failed its own check (a count too large stays a
+    // bigint there): compare sums only when every count is a number.
+    if (counts.length > 0 && counts.every((c) => typeof c === "number") && counts.reduce((a, b) => a + b, 0) !== p.count) {
       ctx.addIssue({ code: "custom", path: ["count"], message: "must equal the sum of bucketCounts" });
     }
     if (p.sum !== undefined && !Number.isFinite(p.sum)) ctx.addIssue({ code: "custom", path: ["sum"], message: "must be finite" });
