@@ -12,12 +12,14 @@ export interface TamperRelay {
   tamper: ((bundle: Record<string, unknown>) => Record<string, unknown>) | undefined;
   /** Bundles rewritten so far. */
   tampered: number;
+  /** Sees every bundle that passes (after any tampering), e.g. to know what each revision said. */
+  observe: ((bundle: Record<string, unknown>) => void) | undefined;
   close(): Promise<void>;
 }
 
 export async function startTamperRelay(target: string): Promise<TamperRelay> {
   const to = new URL(target);
-  const relay: TamperRelay = { url: "", tamper: undefined, tampered: 0, close: async () => undefined };
+  const relay: TamperRelay = { url: "", tamper: undefined, tampered: 0, observe: undefined, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const upstream = httpRequest(
       { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
@@ -44,11 +46,15 @@ export async function startTamperRelay(target: string): Promise<TamperRelay> {
     req.pipe(upstream);
   });
   const rewrite = (line: string): string => {
-    const tamper = relay.tamper;
-    if (!tamper || !line.startsWith("data:")) return line;
-    const bundle = JSON.parse(line.slice(5).trim()) as Record<string, unknown>;
-    relay.tampered++;
-    return `data: ${JSON.stringify(tamper(bundle))}`;
+    const { tamper, observe } = relay;
+    if ((!tamper && !observe) || !line.startsWith("data:")) return line;
+    let bundle = JSON.parse(line.slice(5).trim()) as Record<string, unknown>;
+    if (tamper) {
+      relay.tampered++;
+      bundle = tamper(bundle);
+    }
+    observe?.(bundle);
+    return tamper ? `data: ${JSON.stringify(bundle)}` : line;
   };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   relay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
