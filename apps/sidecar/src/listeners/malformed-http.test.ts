@@ -218,11 +218,12 @@ describe("listener limits are configurable", () => {
 
   it("answers 408 and closes when the headers do not arrive within the headers timeout", async () => {
     const started = performance.now();
-    const reply = await raw(sidecar.ports.inbound, ["GET / HTTP/1.1\r\nHost: catalog\r\nX-Slow: "], 5_000);
+    const reply = await raw(sidecar.ports.inbound, ["GET / HTTP/1.1\r\nHost: catalog\r\nX-Slow: "], 8_000);
     const took = performance.now() - started;
     assert.equal(reply.status, 408, reply.text);
     assert.ok(reply.closed);
-    assert.ok(took >= 300 && took < 2_000, `took ${took} ms`);
+    // Node checks the timeout every 150 ms here; the upper bound allows for a loaded machine (the default check is every 30 s).
+    assert.ok(took >= 300 && took < 5_000, `took ${took} ms`);
     const stats = JSON.parse((await send(sidecar.ports.admin, { path: "/stats" })).body);
     assert.deepEqual(stats.rejectedRequests, { inbound: { too_many_headers: 1, header_too_large: 1, headers_timeout: 1 }, outbound: { too_many_headers: 1, header_too_large: 1 } });
     assert.equal(hits, 1);
