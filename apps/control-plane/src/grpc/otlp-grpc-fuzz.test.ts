@@ -47,7 +47,10 @@ function mutate(valid: Uint8Array, rand: () => number): Uint8Array {
   const at = Math.floor(rand() * bytes.length);
   if (pick === 0) return bytes.subarray(0, at); // truncated anywhere
   if (pick === 1) {
-    for (let i = 0; i < 1 + Math.floor(rand() * 8); i++) bytes[Math.floor(rand() * bytes.length)] ^= 1 << Math.floor(rand() * 8);
+    for (let i = 0; i < 1 + Math.floor(rand() * 8); i++) {
+      const j = Math.floor(rand() * bytes.length);
+      bytes[j] = bytes[j]! ^ (1 << Math.floor(rand() * 8));
+    }
     return bytes; // bit flips
   }
   if (pick === 2) {
