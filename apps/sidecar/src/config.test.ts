@@ -58,12 +58,20 @@ describe("parseConfig", () => {
       [["--metrics-interval", "soon"], /--metrics-interval: must be a duration/],
       [["--control-plane", "ftp://x"], /--control-plane:/],
       [["--log-level", "loud"], /--log-level:/],
+      [["--max-header-count", "0"], /--max-header-count:/],
+      [["--max-header-bytes", "10"], /--max-header-bytes:/],
+      [["--headers-timeout", "soon"], /--headers-timeout: must be a duration/],
       [["--bogus", "1"], /Unknown option '--bogus'/],
     ] as const) {
       const r = parseConfig(["--service", "a", "--app-port", "1", ...argv], {});
       assert.equal(r.kind, "error", argv.join(" "));
       assert.match(r.kind === "error" ? r.message : "", why);
     }
+  });
+
+  it("reads the listener limits from flags and TRELLIS_* env", () => {
+    const c = ok(["--service", "a", "--app-port", "1", "--max-header-count=50", "--headers-timeout", "2s"], { TRELLIS_MAX_HEADER_BYTES: "8192", TRELLIS_MAX_HEADER_COUNT: "20" });
+    assert.deepEqual([c.maxHeaderBytes, c.maxHeaderCount, c.headersTimeoutMs], [8192, 50, 2000]);
   });
 
   it("prints help listing every flag with its env var", () => {
