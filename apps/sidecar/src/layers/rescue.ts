@@ -31,6 +31,9 @@ export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
   upstream_timeout: 504,
 };
 
+/** Refusals that mean "too busy right now" (a circuit-breaker limit, an open breaker): 503 with Retry-After. */
+const SHEDDING: ReadonlySet<ProxyErrorCode> = new Set(["overloaded", "breaker_open"]);
+
 export function rescueLayer(log: Logger): Layer {
   return (next) => async (req) => {
     try {
@@ -54,7 +57,14 @@ function errorResponse(err: unknown, req: ProxyRequest, log: Logger): ProxyRespo
   const bytes = Buffer.from(JSON.stringify(body));
   return {
     status: err instanceof FaultAbortError ? err.status : STATUS_BY_CODE[code],
-    headers: { "content-type": "application/json", "content-length": bytes.length, [HEADER_ERROR]: code, "x-request-id": req.ctx.requestId },
+    headers: {
+      "content-type": "application/json",
+      "content-length": bytes.length,
+      [HEADER_ERROR]: code,
+      "x-request-id": req.ctx.requestId,
+      // Shedding is momentary: tell the caller when to come back, as the OTLP receiver does.
+      ...(SHEDDING.has(code) ? { "retry-after": "1" } : {}),
+    },
     body: bytes,
   };
 }
