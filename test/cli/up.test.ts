@@ -7,6 +7,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { request } from "undici";
 import { z } from "zod";
+import { operatorCredentials } from "../support/auth";
 import { runTrellis } from "../support/cli";
 import { runningDescendants, stillRunning } from "../support/process-tree";
 
@@ -14,7 +15,8 @@ const ZReady = z.object({ event: z.literal("ready"), console: z.string(), api: z
 
 describe("trellis up", { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "trellis-up-"));
-  const { cli, exited, ready, logs, kill } = runTrellis(["up", "--api-port", "0", "--otlp-http-port", "0", "--console-port", "0", "--data-dir", dir], ZReady);
+  const operator = operatorCredentials();
+  const { cli, exited, ready, logs, kill } = runTrellis(["up", "--api-port", "0", "--otlp-http-port", "0", "--console-port", "0", "--data-dir", dir], ZReady, operator.env);
 
   after(async () => {
     await kill();
@@ -26,10 +28,16 @@ describe("trellis up", { timeout: 120_000 }, () => {
     const health = await request(`${api}/healthz`);
     await health.body.dump();
     assert.equal(health.statusCode, 200);
+    // Without a session the console sends pages to its login page, which it serves.
     const page = await request(`${consoleUrl}/`);
     await page.body.dump();
-    assert.equal(page.statusCode, 200);
-    const proxied = await request(`${consoleUrl}/api/v1/services?window=5m`);
+    assert.equal(page.statusCode, 307);
+    assert.equal(new URL(String(page.headers.location), consoleUrl).href, `${consoleUrl}/login`);
+    const login = await request(`${consoleUrl}/login`);
+    await login.body.dump();
+    assert.equal(login.statusCode, 200);
+    assert.equal((await (await request(`${consoleUrl}/api/v1/services?window=5m`)).body.json() as { error?: { code?: string } }).error?.code, "unauthorized");
+    const proxied = await request(`${consoleUrl}/api/v1/services?window=5m`, { headers: operator.headers });
     assert.equal(proxied.statusCode, 200);
     assert.ok(Array.isArray(((await proxied.body.json()) as { services?: unknown }).services));
   });

@@ -10,12 +10,14 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ZGraphResponse, ZSidecarsResponse } from "@trellis/mesh-model";
 import { ProxyAgent, request } from "undici";
+import { operatorCredentials } from "../support/auth";
 import { startProcess, stopAll, waitFor, type Started } from "../support/processes";
 
 const started: Started[] = [];
 const apps: Server[] = [];
 let dir = "";
 let api = "";
+const operator = operatorCredentials();
 
 async function startApp(name: string): Promise<number> {
   const server = createServer((req, res) => {
@@ -52,6 +54,7 @@ describe("mesh skeleton across real processes", { timeout: 120_000 }, () => {
       name: "control plane",
       entry: "apps/control-plane/src/main.ts",
       args: ["--api-port", "0", "--otlp-http-port", "0", "--database-url", `file:${path.join(dir, "cp.db")}`, "--lease-ttl", "6s"],
+      env: operator.env,
     });
     started.push(cp);
     api = `http://127.0.0.1:${cp.listening.apiPort}`;
@@ -79,7 +82,7 @@ describe("mesh skeleton across real processes", { timeout: 120_000 }, () => {
     // The default balancer is latency-based (peak-EWMA); ask for round robin through the policy API.
     const put = await request(`${api}/api/v1/policies/echo`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...operator.headers },
       body: JSON.stringify({ spec: { service: "echo", loadBalancer: { type: "round-robin" } }, message: "round robin for the test" }),
     });
     assert.equal(put.statusCode, 200, await put.body.text());
@@ -117,7 +120,7 @@ describe("mesh skeleton across real processes", { timeout: 120_000 }, () => {
 
   it("shows every sidecar as synced", async () => {
     await waitFor("three synced sidecars", async () => {
-      const res = await request(`${api}/api/v1/sidecars`);
+      const res = await request(`${api}/api/v1/sidecars`, { headers: operator.headers });
       const { sidecars } = ZSidecarsResponse.parse(await res.body.json());
       return sidecars.length === 3 && sidecars.every((s) => s.syncState === "synced") ? true : undefined;
     });
@@ -125,7 +128,7 @@ describe("mesh skeleton across real processes", { timeout: 120_000 }, () => {
 
   it("turns the exported metrics into a graph edge with traffic", async () => {
     const edge = await waitFor("the client -> echo edge", async () => {
-      const res = await request(`${api}/api/v1/graph?window=5m`);
+      const res = await request(`${api}/api/v1/graph?window=5m`, { headers: operator.headers });
       const graph = ZGraphResponse.parse(await res.body.json());
       const found = graph.edges.find((e) => e.source === "client" && e.target === "echo");
       // Exports arrive every second; wait until all 20 proxied requests have been reported.

@@ -10,6 +10,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { POLICY_API, ZCurrentPolicyResponse, ZPolicyRevision, ZPolicyRevisionsResponse, ZSidecarsResponse } from "@trellis/mesh-model";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { loginInBrowser, operatorCredentials } from "../support/auth";
 import { startProcess, stopAll, waitFor, type Started } from "../support/processes";
 
 const CHROMIUM_ARGS = [
@@ -28,9 +29,10 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
   let consoleUrl = "";
   let instanceIds: string[] = [];
   let firstRevision = -1;
+  const operator = operatorCredentials();
 
   const getJson = async <T>(url: string, schema: { parse: (x: unknown) => T }): Promise<T> => {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000), headers: operator.headers });
     assert.equal(res.status, 200, `${url} answered ${res.status}`);
     return schema.parse(await res.json());
   };
@@ -47,6 +49,7 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
       name: "control-plane",
       entry: "apps/control-plane/src/main.ts",
       args: ["--api-port", "0", "--otlp-http-port", "0", "--database-url", `file:${path.join(dir, "cp.db")}`],
+      env: operator.env,
     });
     started.push(cp);
     api = `http://127.0.0.1:${cp.listening.apiPort}`;
@@ -83,8 +86,8 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("reaches the editor from the services table", async () => {
-    await page.goto(`${consoleUrl}/services`);
+  it("reaches the editor from the services table, after logging in", async () => {
+    await loginInBrowser(page, consoleUrl, "admin", operator.adminPassword, "/services");
     await testId("services-policy-reviews").click();
     await testId("policy-page").waitFor();
     assert.match(page.url(), /\/services\/reviews\/policy/);
@@ -186,6 +189,8 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
     assert.deepEqual(after.spec, old.spec, `the spec in force is revision ${firstRevision}'s again`);
     const { revisions } = await getJson(`${api}${POLICY_API.revisions("reviews")}`, ZPolicyRevisionsResponse);
     assert.equal(revisions.length, 3);
+    // The author of each change is the logged-in operator, not something the browser claimed.
+    assert.deepEqual(revisions.map((r) => r.author), ["admin", "admin", "admin"]);
     await testId(`policy-history-row-${after.current!.revision}`).waitFor();
     await page.locator('[data-test="policy-weight-v1"]').and(page.locator('[value="90"]')).waitFor();
     await shot("rolled-back");

@@ -9,6 +9,7 @@ import { after, describe, it } from "node:test";
 import { ZGraphResponse, ZPolicyRevisionsResponse, type GraphResponse } from "@trellis/mesh-model";
 import { request } from "undici";
 import { z } from "zod";
+import { operatorCredentials } from "../support/auth";
 import { runTrellis } from "../support/cli";
 import { runningDescendants, stillRunning } from "../support/process-tree";
 import { waitFor } from "../support/processes";
@@ -24,7 +25,9 @@ function servicesWithTraffic(graph: GraphResponse): Set<string> {
 
 describe("trellis demo --no-console", { timeout: 180_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "trellis-demo-"));
-  const { cli, exited, ready, logs, kill } = runTrellis(["demo", "--no-console", "--api-port", "0", "--otlp-http-port", "0", "--data-dir", dir, "--rate", "10"], ZReady, { TRELLIS_LOG_LEVEL: "info" });
+  // The demo generates its own token; the test hands it one so that it can read the API too.
+  const operator = operatorCredentials();
+  const { cli, exited, ready, logs, kill } = runTrellis(["demo", "--no-console", "--api-port", "0", "--otlp-http-port", "0", "--data-dir", dir, "--rate", "10"], ZReady, { TRELLIS_LOG_LEVEL: "info", TRELLIS_API_TOKEN: operator.token });
 
   after(async () => {
     await kill();
@@ -37,7 +40,7 @@ describe("trellis demo --no-console", { timeout: 180_000 }, () => {
     const graph = await waitFor(
       "the graph to show traffic among four services, loadgen -> frontend -> catalog -> reviews",
       async () => {
-        const res = await request(`${api}/api/v1/graph?window=1m`);
+        const res = await request(`${api}/api/v1/graph?window=1m`, { headers: operator.headers });
         const parsed = ZGraphResponse.parse(await res.body.json());
         const busy = parsed.edges.filter((e) => e.requestRate > 0).map((e) => e.id);
         const complete = EXPECTED_EDGES.every((id) => busy.includes(id));
@@ -53,12 +56,12 @@ describe("trellis demo --no-console", { timeout: 180_000 }, () => {
   it("runs reviews v2 as a canary through the policy API, so ratings gets traffic too", async () => {
     const { apiPort } = await ready;
     const api = `http://127.0.0.1:${apiPort}`;
-    const res = await request(`${api}/api/v1/policies/reviews/revisions`);
+    const res = await request(`${api}/api/v1/policies/reviews/revisions`, { headers: operator.headers });
     const { revisions } = ZPolicyRevisionsResponse.parse(await res.body.json());
     assert.equal(revisions.length, 1);
-    assert.equal(revisions[0]!.author, "trellis-demo");
+    assert.equal(revisions[0]!.author, "token:bootstrap");
     await waitFor("reviews -> ratings to carry traffic", async () => {
-      const graph = ZGraphResponse.parse(await (await request(`${api}/api/v1/graph?window=1m`)).body.json());
+      const graph = ZGraphResponse.parse(await (await request(`${api}/api/v1/graph?window=1m`, { headers: operator.headers })).body.json());
       return graph.edges.some((e) => e.id === "reviews->ratings" && e.requestRate > 0) ? true : undefined;
     }, 20_000, 1_000);
   });

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { Suspense, type ReactNode } from "react";
 import { AppHeader, AppHeaderFallback } from "../components/app-header";
 import { ThemeScript } from "../components/theme-script";
@@ -10,11 +11,14 @@ export const metadata: Metadata = {
   description: "The Trellis service mesh console: service graph, golden metrics and sidecar sync state.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // proxy.ts's per-request CSP nonce; reading it also makes every page render per request, which a
+  // nonce needs (Next.js puts it on its own scripts by itself).
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <ThemeScript />
+        <ThemeScript nonce={nonce} />
       </head>
       <body>
         <Providers>

@@ -2,6 +2,7 @@
 // The top bar: navigation (keeping window and refresh), the window picker, refresh and theme controls.
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
+import { UserMenu } from "../features/auth/user-menu";
 import { hrefKeepingGlobals } from "../lib/view-state";
 import { RefreshControl } from "./refresh-control";
 import { ThemeToggle } from "./theme-toggle";
@@ -16,6 +17,8 @@ const PAGES = [
 export function AppHeader() {
   const pathname = usePathname();
   const params = new URLSearchParams(useSearchParams().toString());
+  // The login page has no navigation: nothing behind it is reachable yet.
+  if (pathname === "/login") return <AppHeaderFallback />;
   return (
     <header className="topbar" data-test="app-header">
       <Link href={hrefKeepingGlobals("/", params)} className="brand" data-test="brand">
@@ -33,6 +36,7 @@ export function AppHeader() {
         <WindowPicker />
         <RefreshControl />
         <ThemeToggle />
+        <UserMenu />
       </div>
     </header>
   );

@@ -4,6 +4,7 @@ export const THEME_STORAGE_KEY = "trellis.console.theme";
 
 const SCRIPT = `try{var t=localStorage.getItem(${JSON.stringify(THEME_STORAGE_KEY)});if(t==="light"||t==="dark")document.documentElement.dataset.theme=t}catch(e){}`;
 
-export function ThemeScript() {
-  return <script dangerouslySetInnerHTML={{ __html: SCRIPT }} />;
+// The only dangerouslySetInnerHTML in the console, and CSP lets it run only with the response's nonce.
+export function ThemeScript({ nonce }: { nonce: string | undefined }) {
+  return <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCRIPT }} />;
 }

@@ -7,6 +7,7 @@ import {
   type CurrentPolicyResponse, type PoliciesResponse, type ServiceSeriesResponse, type GraphResponse, type PolicyDiffResponse, type PolicyPreviewResponse, type PolicyRevision,
   type PolicyRevisionsResponse, type PutPolicyRequest, type RollbackRequest, type ServicesResponse, type SidecarsResponse,
 } from "@trellis/mesh-model";
+import { AUTH_API, ZSessionResponse, type LoginRequest, type SessionResponse } from "@trellis/mesh-model";
 import { ApiSchemaError, ApiStatusError, ApiUnreachableError } from "./api-errors";
 
 /** Codes the console's proxy answers with when it cannot reach the control plane. */
@@ -57,7 +58,36 @@ async function request<T>(url: string, init: RequestInit, schema: z.ZodType<T>, 
     if (signal?.aborted) throw error;
     throw new ApiUnreachableError("The console server is unreachable; is it still running?");
   }
+  if (response.status === 401) redirectToLogin();
   return parseApiResponse(response.status, await response.text(), schema, what);
+}
+
+/** The API said "log in first": go to the login page, which comes back here afterwards. */
+function redirectToLogin(): void {
+  if (typeof window === "undefined" || window.location.pathname === "/login") return;
+  const next = `${window.location.pathname}${window.location.search}`;
+  window.location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
+
+/** Who is logged in; a 401 here sends the browser to the login page. */
+export function fetchSession(signal?: AbortSignal): Promise<SessionResponse> {
+  return getJson(AUTH_API.session, {}, ZSessionResponse, "Session", signal);
+}
+
+/** Logs in (the control plane sets the HttpOnly session cookie); a wrong password is an ApiStatusError 401. */
+export async function login(body: LoginRequest): Promise<SessionResponse> {
+  const init = { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) };
+  let response: Response;
+  try {
+    response = await fetch(AUTH_API.session, init);
+  } catch {
+    throw new ApiUnreachableError("The console server is unreachable; is it still running?");
+  }
+  return parseApiResponse(response.status, await response.text(), ZSessionResponse, "Log in");
+}
+
+export async function logout(): Promise<void> {
+  await fetch(AUTH_API.session, { method: "DELETE", headers: { accept: "application/json" } }).catch(() => undefined);
 }
 
 export function fetchServices(window: string, signal?: AbortSignal): Promise<ServicesResponse> {

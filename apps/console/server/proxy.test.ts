@@ -28,6 +28,7 @@ function upstreamHandler(req: IncomingMessage, res: ServerResponse): void {
       contentType: req.headers["content-type"] ?? null,
       authorization: req.headers.authorization ?? null,
       cookie: req.headers.cookie ?? null,
+      origin: req.headers.origin ?? null,
       body: Buffer.concat(chunks).toString("utf8"),
     }));
   });
@@ -56,7 +57,7 @@ describe("forwardToApi", () => {
   it("forwards method, path, query, body and chosen headers, and passes status and content type", async () => {
     const request = new Request(`${consoleOrigin}/api/v1/policies/checkout?dryRun=1`, {
       method: "PUT",
-      headers: { "content-type": "application/json", authorization: "Bearer t", cookie: "session=s" },
+      headers: { "content-type": "application/json", authorization: "Bearer t", cookie: "other=x; trellis_session=s1; more=y", origin: "http://console.test:3000" },
       body: JSON.stringify({ a: 1 }),
     });
     const response = await forwardToApi(request, { apiUrl, timeoutMs: 2000 });
@@ -68,7 +69,9 @@ describe("forwardToApi", () => {
       url: "/api/v1/policies/checkout?dryRun=1",
       contentType: "application/json",
       authorization: "Bearer t",
-      cookie: null,
+      // Only the session cookie is relayed, never the host's other cookies.
+      cookie: "trellis_session=s1",
+      origin: "http://console.test:3000",
       body: '{"a":1}',
     });
   });

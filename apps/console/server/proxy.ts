@@ -56,7 +56,9 @@ function requestHeaders(request: Request, incoming: URL): Headers {
     if (value !== null) headers.set(name, value);
   }
   for (const [name, value] of Object.entries(upstreamAuthHeaders(request))) headers.set(name, value);
-  headers.set("x-forwarded-host", incoming.host);
+  // The Host the browser used (Next rewrites request.url's host to its own bind address), so that the
+  // control plane can tell a same-origin change from a cross-origin one.
+  headers.set("x-forwarded-host", request.headers.get("host") ?? incoming.host);
   headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
   return headers;
 }

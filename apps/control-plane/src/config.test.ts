@@ -29,6 +29,10 @@ describe("loadConfig", () => {
       retention1mMs: 7 * 86_400_000,
       maxOtlpBodyBytes: 4 * 1024 * 1024,
       maxOtlpInFlight: 64,
+      adminPassword: undefined,
+      apiToken: undefined,
+      sessionTtlMs: 12 * 3_600_000,
+      allowedOrigins: [],
       maxSeries: 50_000,
       trustDomain: "trellis.local",
       certTtlMs: 3_600_000,
@@ -102,6 +106,22 @@ describe("loadConfig", () => {
   it("reports a bad environment value by its flag", () => {
     const result = loadConfig([], { TRELLIS_OTLP_HTTP_PORT: "x" }, CWD);
     assert.equal(result.kind, "error");
+  });
+
+  it("reads the auth settings and never echoes a secret in an error", () => {
+    const c = config(["--allowed-origins", "https://console.example, http://127.0.0.1:3000", "--session-ttl", "1h"], {
+      TRELLIS_ADMIN_PASSWORD: "correct horse battery",
+      TRELLIS_API_TOKEN: "t".repeat(32),
+    });
+    assert.deepEqual(c.allowedOrigins, ["https://console.example", "http://127.0.0.1:3000"]);
+    assert.equal(c.sessionTtlMs, 3_600_000);
+    assert.equal(c.adminPassword, "correct horse battery");
+    assert.equal(c.apiToken, "t".repeat(32));
+    const short = loadConfig(["--admin-password", "hunter2"], {}, CWD);
+    assert.equal(short.kind, "error");
+    assert.ok(short.kind === "error" && short.message.includes("(hidden)") && !short.message.includes("hunter2"), JSON.stringify(short));
+    assert.equal(loadConfig([], { TRELLIS_API_TOKEN: "short" }, CWD).kind, "error");
+    assert.equal(loadConfig(["--allowed-origins", "https://console.example/path"], {}, CWD).kind, "error");
   });
 
   it("--help lists every flag with its env names and default", () => {

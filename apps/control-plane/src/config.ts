@@ -38,6 +38,10 @@ type RawConfig = Record<
   | "retention1m"
   | "maxOtlpBody"
   | "maxOtlpInFlight"
+  | "adminPassword"
+  | "apiToken"
+  | "sessionTtl"
+  | "allowedOrigins"
   | "maxSeries"
   | "logLevel",
   string
@@ -103,8 +107,36 @@ export const FLAGS: readonly FlagSpec[] = [
   { key: "caSignRate", flag: "ca-sign-rate", defaultValue: () => "5", description: "certificate signings per second per join token (twice that at once); the whole CA allows 20 times it" },
   { key: "mtlsMode", flag: "mtls-mode", defaultValue: () => "permissive", description: "mesh-wide mTLS mode, overridable per service in its policy: strict (mutual TLS only) or permissive (plaintext accepted too)" },
   { key: "authorizationDefault", flag: "authorization-default", defaultValue: () => "allow", description: "mesh-wide authorization default when no rule decides, overridable per service: allow or deny" },
+  {
+    key: "adminPassword",
+    flag: "admin-password",
+    defaultValue: () => "",
+    description: "password of the user admin (at least 12 characters); without it the first start generates one and prints it once (event admin_created); given later, it resets admin's password",
+  },
+  {
+    key: "apiToken",
+    flag: "api-token",
+    defaultValue: () => "",
+    description: "an admin bearer token for bootstrap automation (at least 24 characters; prefer the env variable, argv is visible to other users); none by default",
+  },
+  { key: "sessionTtl", flag: "session-ttl", defaultValue: () => "12h", description: "how long a console login lasts (5m..30d)" },
+  {
+    key: "allowedOrigins",
+    flag: "allowed-origins",
+    defaultValue: () => "",
+    description: "comma-separated origins (e.g. https://console.example) that may send cookie-carrying changes besides the request's own host; none by default",
+  },
+  { key: "trustDomain", flag: "trust-domain", defaultValue: () => "trellis.local", description: "trust domain of the mesh's identities (spiffe://<trust-domain>/service/<name>)" },
+  { key: "certTtl", flag: "cert-ttl", defaultValue: () => "1h", description: "lifetime of the certificates the CA signs for sidecars (they renew at half of it); 2s..24h" },
+  { key: "caCertFile", flag: "ca-cert-file", defaultValue: () => "", description: "PEM file of an external CA root certificate (with --ca-key-file); empty: a root generated on first start and kept in the database" },
+  { key: "caKeyFile", flag: "ca-key-file", defaultValue: () => "", description: "PEM file (PKCS#8, ECDSA P-256) of the external root's private key" },
+  { key: "caSignRate", flag: "ca-sign-rate", defaultValue: () => "5", description: "certificate signings per second per join token (twice that at once); the whole CA allows 20 times it" },
+  { key: "mtlsMode", flag: "mtls-mode", defaultValue: () => "permissive", description: "mesh-wide mTLS mode, overridable per service in its policy: strict (mutual TLS only) or permissive (plaintext accepted too)" },
+  { key: "authorizationDefault", flag: "authorization-default", defaultValue: () => "allow", description: "mesh-wide authorization default when no rule decides, overridable per service: allow or deny" },
   { key: "logLevel", flag: "log-level", defaultValue: () => "info", description: "debug, info, warn or error" },
 ];
+
+const SECRET_FLAGS: ReadonlySet<keyof RawConfig> = new Set(["adminPassword", "apiToken"]);
 
 export const envName = (flag: string): string => `TRELLIS_${flag.toUpperCase().replaceAll("-", "_")}`;
 
@@ -176,6 +208,30 @@ const ZConfig = z.object({
     .pipe(z.int().min(1, "must be 1..10000").max(10_000, "must be 1..10000")),
   mtlsMode: ZMtlsMode,
   authorizationDefault: ZAuthorizationAction,
+  adminPassword: z
+    .string()
+    .transform((s) => (s === "" ? undefined : s))
+    .pipe(z.string().min(12, "must be at least 12 characters").max(256).optional()),
+  apiToken: z
+    .string()
+    .transform((s) => (s === "" ? undefined : s))
+    .pipe(z.string().min(24, "must be at least 24 characters").max(512).regex(/^\S+$/, "must not contain spaces").optional()),
+  sessionTtlMs: span(5 * 60_000, 30 * 86_400_000, "a span between 5m and 30d"),
+  allowedOrigins: z
+    .string()
+    .transform((s) => s.split(",").map((o) => o.trim()).filter((o) => o !== ""))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "must be origins such as https://console.example (scheme, host, optional port; no path)"))),
+  trustDomain: ZTrustDomain,
+  certTtlMs: span(2_000, 86_400_000, "a span between 2s and 24h"),
+  caCertFile: z.string().transform((s) => (s === "" ? undefined : s)),
+  caKeyFile: z.string().transform((s) => (s === "" ? undefined : s)),
+  caSignRate: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.int().min(1, "must be 1..10000").max(10_000, "must be 1..10000")),
+  mtlsMode: ZMtlsMode,
+  authorizationDefault: ZAuthorizationAction,
   logLevel: z.enum(["debug", "info", "warn", "error"]),
 });
 export type Config = z.infer<typeof ZConfig>;
@@ -205,6 +261,10 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   caSignRate: "caSignRate",
   mtlsMode: "mtlsMode",
   authorizationDefault: "authorizationDefault",
+  adminPassword: "adminPassword",
+  apiToken: "apiToken",
+  sessionTtl: "sessionTtlMs",
+  allowedOrigins: "allowedOrigins",
   logLevel: "logLevel",
 };
 
@@ -245,7 +305,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (parsed.success) return { kind: "config", config: parsed.data };
   const messages = parsed.error.issues.map((issue) => {
     const spec = FLAGS.find((f) => FIELD[f.key] === issue.path[0]);
-    return spec ? `--${spec.flag} ${JSON.stringify(raw[spec.key])}: ${issue.message}` : issue.message;
+    // Secrets are never echoed (stderr may end up in logs).
+    const shown = spec && SECRET_FLAGS.has(spec.key) ? "(hidden)" : JSON.stringify(spec ? raw[spec.key] : "");
+    return spec ? `--${spec.flag} ${shown}: ${issue.message}` : issue.message;
   });
   return { kind: "error", message: messages.join("; ") };
 }

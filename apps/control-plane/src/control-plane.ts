@@ -3,6 +3,8 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
+import { AuthService } from "./auth/auth-service";
+import { routesOf } from "./auth/route-list";
 import { heartbeatIntervalMs, type Config } from "./config";
 import { openDatabase, type Database } from "./db/index";
 import { openMeshChangeNotifier, type MeshChangeNotifier } from "./db/mesh-change-notifier";
@@ -72,6 +74,8 @@ export interface RunningControlPlane {
   registry: RegistryService;
   hub: ConfigHub;
   ingest: IngestService;
+  /** Every route of the API server, "METHOD /pattern" (the route-enumeration test reads it). */
+  apiRoutes: readonly string[];
   /** This process among the replicas sharing the database. */
   replicaId: string;
   close(): Promise<void>;
@@ -128,6 +132,8 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
     const topology = new TopologyService({ db, now, retention10sMs: config.retention10sMs });
     await registry.start();
     await ingest.loadRecentSeries();
+    const auth = new AuthService({ db, now, log, sessionTtlMs: config.sessionTtlMs, bootstrapToken: config.apiToken });
+    await auth.bootstrap(config.adminPassword);
 
     // The mesh's CA: its root from the database (generated on first start) or from the operator's files.
     if (Boolean(config.caCertFile) !== Boolean(config.caKeyFile)) throw new Error("--ca-cert-file and --ca-key-file must be given together");
@@ -140,6 +146,8 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       joinTokens,
       signLimiter,
       log,
+      auth,
+      allowedOrigins: config.allowedOrigins,
       registry,
       hub,
       topology,
@@ -200,7 +208,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
         await db.close();
       })());
 
-    return { apiPort: portOf(api.server.address()), otlpHttpPort: portOf(otlp.server.address()), otlpGrpcPort: grpc.port, db, registry, hub, ingest, replicaId, close };
+    return { apiPort: portOf(api.server.address()), otlpHttpPort: portOf(otlp.server.address()), otlpGrpcPort: grpc.port, db, registry, hub, ingest, replicaId, apiRoutes: routesOf(api), close };
   } catch (err) {
     await Promise.all(tasks.map((t) => t.stop()));
     await notifier?.close();

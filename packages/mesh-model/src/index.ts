@@ -16,3 +16,4 @@ export * from "./api/console-api";
 export * from "./api/service-series";
 export * from "./api/policy-api";
 export * from "./api/ca-api";
+export * from "./api/auth-api";

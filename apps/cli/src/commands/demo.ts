@@ -1,5 +1,6 @@
 // `trellis demo`: the control plane, the console, every demo service with its own sidecar, and
 // loadgen sending traffic through the mesh; prints where the console is once all of it listens.
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { DemoConfig } from "../config";
@@ -28,6 +29,12 @@ export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<
   }
   ctx.log.info("starting", { command: "demo", dataDir: config.dataDir, databaseUrl: config.databaseUrl });
 
+  // The operator's login and the demo's own API token: given in the environment, or new each run
+  // (a given admin password is not printed; a generated one is, since nobody else knows it).
+  const givenPassword = nonEmpty(ctx.env.TRELLIS_ADMIN_PASSWORD);
+  const adminPassword = givenPassword ?? randomBytes(12).toString("base64url");
+  const apiToken = nonEmpty(ctx.env.TRELLIS_API_TOKEN) ?? randomBytes(32).toString("base64url");
+
   return runSupervised(ctx.log, async (sup) => {
     const cp = await startControlPlane(
       sup,
@@ -40,6 +47,7 @@ export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<
         databaseUrl: config.databaseUrl,
         logLevel: config.logLevel,
         startTimeoutMs: config.startTimeoutMs,
+        env: { TRELLIS_ADMIN_PASSWORD: adminPassword, TRELLIS_API_TOKEN: apiToken },
       },
       STOP.controlPlane,
     );
@@ -55,15 +63,20 @@ export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<
     const [services, loadgen] = await Promise.all([meshStarted, loadgenStarted]);
     // After the mesh registered, so that the policy's versions are known to the control plane.
     // A demo without its canary still runs: say why and go on.
-    await seedDemoPolicies(apiUrl).then(
+    await seedDemoPolicies(apiUrl, apiToken).then(
       (applied) => applied && ctx.log.info("demo_policy_applied", { service: "reviews", message: "reviews v2 runs as a 20% canary" }),
       (err: unknown) => ctx.log.warn("demo_policy_failed", { message: String(err) }),
     );
     const consoleListening = await consoleStarted;
     const consoleUrl = consoleListening ? urlFor("127.0.0.1", consoleListening.port) : null;
     ctx.log.info("ready", {
-      message: consoleUrl ? `Trellis demo is running: open ${consoleUrl} (Ctrl-C stops it)` : "Trellis demo is running without the console (Ctrl-C stops it)",
+      message: consoleUrl
+        ? `Trellis demo is running: open ${consoleUrl}/login and log in as admin with ${givenPassword === undefined ? `the password ${adminPassword}` : "TRELLIS_ADMIN_PASSWORD"} (Ctrl-C stops it)`
+        : "Trellis demo is running without the console (Ctrl-C stops it)",
       console: consoleUrl,
+      login: consoleUrl ? `${consoleUrl}/login` : null,
+      username: "admin",
+      ...(givenPassword === undefined ? { password: adminPassword } : { passwordFrom: "TRELLIS_ADMIN_PASSWORD" }),
       api: apiUrl,
       otlp: otlpUrl,
       apiPort: cp.apiPort,
@@ -72,7 +85,14 @@ export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<
       instances: [...services, loadgen],
     });
     if (process.stderr.isTTY) {
-      process.stderr.write(`\n  Trellis demo is running.\n  Console: ${consoleUrl ?? "(not started)"}\n  API:     ${apiUrl}\n  Stop:    Ctrl-C\n\n`);
+      const shownPassword = givenPassword === undefined ? adminPassword : "(from TRELLIS_ADMIN_PASSWORD)";
+      process.stderr.write(
+        `\n  Trellis demo is running.\n  Console: ${consoleUrl ?? "(not started)"}\n  Log in:  ${consoleUrl ? `${consoleUrl}/login` : "(no console)"}  as admin / ${shownPassword}\n  API:     ${apiUrl}\n  Stop:    Ctrl-C\n\n`,
+      );
     }
   });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
 }

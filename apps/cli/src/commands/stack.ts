@@ -16,6 +16,8 @@ export interface ControlPlaneOptions {
   databaseUrl: string;
   logLevel: string;
   startTimeoutMs: number;
+  /** Extra environment for the control plane only (secrets: never on argv, which `ps` shows). */
+  env?: Record<string, string>;
 }
 
 export function childEnv(ctx: CommandContext): Record<string, string | undefined> {
@@ -35,7 +37,7 @@ export async function startControlPlane(sup: Supervisor, ctx: CommandContext, o:
       "--log-level", o.logLevel,
     ]),
     cwd: ctx.cwd,
-    env: childEnv(ctx),
+    env: { ...childEnv(ctx), ...o.env },
     listenTimeoutMs: o.startTimeoutMs,
     stopOrder,
   });

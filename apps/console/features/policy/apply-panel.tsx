@@ -3,6 +3,7 @@
 // plane's preview, authoritative), a required message. Apply is a PUT; server errors keep their path.
 import { diffJson, type FieldIssue, type PolicySpec } from "@trellis/mesh-model";
 import { useState } from "react";
+import { useCan } from "../auth/use-session";
 import { ApiStatusError } from "../../lib/api-errors";
 import { DiffList } from "./diff-list";
 import { FieldIssues } from "./field-issues";
@@ -28,6 +29,8 @@ export function ApplyPanel({ service, current, draft, valid, localIssues, onAppl
   const previewFresh = preview.data !== undefined && JSON.stringify(preview.variables) === draftKey;
   const specDiff = diffJson(current, valid ?? draft);
   const canApply = valid !== null && previewFresh && preview.data?.valid === true && message.trim() !== "" && !apply.isPending;
+  // Viewers get no edit controls (the control plane refuses their changes anyway).
+  const canEdit = useCan("editor");
 
   const onApply = () => {
     if (valid === null || preview.data === undefined) return;
@@ -39,6 +42,14 @@ export function ApplyPanel({ service, current, draft, valid, localIssues, onAppl
       () => undefined, // shown from apply.error
     );
   };
+
+  if (!canEdit) {
+    return (
+      <section className="card" data-test="policy-readonly">
+        <div className="card-body muted">Read only: your role cannot change policies. Ask an editor or an admin.</div>
+      </section>
+    );
+  }
 
   return (
     <section className="card" data-test="policy-apply-panel">

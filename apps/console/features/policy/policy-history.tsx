@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { formatClock } from "../../lib/format";
 import { useUrlState } from "../../lib/use-url-state";
+import { useCan } from "../auth/use-session";
 import { DiffList } from "./diff-list";
 import { usePolicyDiff, usePolicyRevisions, useRollbackPolicy } from "./use-policy";
 import styles from "./policy.module.css";
@@ -18,6 +19,7 @@ export function PolicyHistory({ service, currentRevision, onRolledBack }: Props)
   const revisions = usePolicyRevisions(service);
   const rollback = useRollbackPolicy(service);
   const [confirming, setConfirming] = useState<number | null>(null);
+  const canEdit = useCan("editor");
   const diffFrom = Number.parseInt(url.text("diff"), 10);
   const range = Number.isInteger(diffFrom) && currentRevision !== null && diffFrom !== currentRevision ? { from: diffFrom, to: currentRevision } : null;
   const diff = usePolicyDiff(service, range);
@@ -48,7 +50,7 @@ export function PolicyHistory({ service, currentRevision, onRolledBack }: Props)
                     ) : (
                       <>
                         <button type="button" className={styles.linkBtn} data-test={`policy-diff-${r.revision}`} title="Diff against the current revision" onClick={() => url.set([["diff", String(r.revision), ""]])}>Diff</button>
-                        <button type="button" className={styles.linkBtn} data-test={`policy-rollback-${r.revision}`} title="Make this revision's spec current again, as a new revision" onClick={() => setConfirming(r.revision)}>Roll back</button>
+                        {canEdit ? <button type="button" className={styles.linkBtn} data-test={`policy-rollback-${r.revision}`} title="Make this revision's spec current again, as a new revision" onClick={() => setConfirming(r.revision)}>Roll back</button> : null}
                       </>
                     )}
                   </td>

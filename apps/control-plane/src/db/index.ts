@@ -12,6 +12,7 @@ import { createPrismaClient } from "./prisma-client";
 import { registryRepository } from "./registry-repository";
 import type { Database } from "./repositories";
 import { rollupRepository } from "./rollup-repository";
+import { apiTokenRepository, sessionRepository } from "./session-repository";
 import { userRepository } from "./user-repository";
 
 export type * from "./repositories";
@@ -42,6 +43,8 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     edges: edgeRepository(client),
     users: userRepository(client),
     ca: caRepository(client),
+    sessions: sessionRepository(client),
+    apiTokens: apiTokenRepository(client),
     close: () => client.$disconnect(),
   };
 }

@@ -194,6 +194,46 @@ export interface UserRepository {
   create(input: { username: string; passwordHash: string; role: UserRecord["role"]; now: Date }): Promise<UserRecord>;
   findByUsername(username: string): Promise<UserRecord | null>;
   count(): Promise<number>;
+  list(): Promise<UserRecord[]>;
+  /** False when there is no such user. */
+  setPasswordHash(username: string, passwordHash: string): Promise<boolean>;
+  /** False when there is no such user; the user's sessions go with it. */
+  delete(username: string): Promise<boolean>;
+}
+
+export interface SessionRecord {
+  /** SHA-256 (hex) of the session id; the id itself is only ever in the operator's cookie. */
+  idHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  user: UserRecord;
+}
+
+export interface SessionRepository {
+  create(input: { idHash: string; userId: string; now: Date; expiresAt: Date }): Promise<void>;
+  /** The session with its user, or null when unknown or expired at `now`. */
+  find(idHash: string, now: Date): Promise<SessionRecord | null>;
+  delete(idHash: string): Promise<void>;
+  /** Ends every session of a user (after a password change), except `keep` when given. */
+  deleteForUser(userId: string, keep?: string): Promise<number>;
+  deleteExpired(now: Date): Promise<number>;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  tokenHash: string;
+  role: UserRecord["role"];
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface ApiTokenRepository {
+  create(input: { name: string; tokenHash: string; role: UserRecord["role"]; createdBy: string; now: Date }): Promise<ApiTokenRecord>;
+  findByHash(tokenHash: string): Promise<ApiTokenRecord | null>;
+  list(): Promise<ApiTokenRecord[]>;
+  /** False when there is no such token. */
+  delete(name: string): Promise<boolean>;
 }
 
 export interface Repositories {
@@ -205,6 +245,8 @@ export interface Repositories {
   rollups: RollupRepository;
   edges: EdgeRepository;
   users: UserRepository;
+  sessions: SessionRepository;
+  apiTokens: ApiTokenRepository;
 }
 
 export interface Database extends Repositories {

@@ -53,7 +53,7 @@ function expectError(outcome: Outcome, code: status): ServiceError {
 }
 
 async function edge(t: TestControlPlane, source: string, target: string) {
-  const graph = ZGraphResponse.parse(await (await fetch(`${t.api}/api/v1/graph?window=5m`)).json());
+  const graph = ZGraphResponse.parse(await (await t.fetch("/api/v1/graph?window=5m")).json());
   return graph.edges.find((e) => e.source === source && e.target === target);
 }
 

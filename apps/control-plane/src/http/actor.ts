@@ -1,9 +1,9 @@
-// Who is making a change. Until operators log in (a later issue), the author a request claims is
-// taken as given and defaults to "anonymous"; login replaces this one function with the session's user.
+// Who is making a change: the logged-in user (or "token:<name>" for an API token), never what the
+// request claims. Needs the editor role; a body's `author` is ignored (the parameter stays so that
+// callers written before login compile).
 import type { FastifyRequest } from "fastify";
+import { requireRole } from "../auth/request-auth";
 
-export const ANONYMOUS = "anonymous";
-
-export function actorOf(_request: FastifyRequest, claimedAuthor: string | undefined): string {
-  return claimedAuthor ?? ANONYMOUS;
+export function actorOf(request: FastifyRequest, _claimedAuthor?: string): string {
+  return requireRole(request, "editor").username;
 }

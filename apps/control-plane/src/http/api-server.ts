@@ -3,6 +3,10 @@
 import { randomUUID } from "node:crypto";
 import type { ApiError } from "@trellis/mesh-model";
 import Fastify, { type FastifyInstance } from "fastify";
+import { RateLimitedError } from "../auth/auth-errors";
+import { authRoutes, type AuthRouteDeps } from "../auth/auth-routes";
+import { installRequestAuth } from "../auth/request-auth";
+import { recordRoutes } from "../auth/route-list";
 import { NotFoundError } from "../errors";
 import type { Logger } from "../log";
 import { caRoutes, type CaRouteDeps } from "./ca-routes";
@@ -12,7 +16,7 @@ import { clientErrorHandler, frameworkErrorResponse, type ErrorRenderer } from "
 import { policyRoutes, type PolicyRouteDeps } from "./policy-routes";
 import { sidecarRoutes, type SidecarRouteDeps } from "./sidecar-routes";
 
-export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & PolicyRouteDeps & Omit<CaRouteDeps, "log"> & { log: Logger };
+export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & PolicyRouteDeps & Omit<CaRouteDeps, "log"> & AuthRouteDeps & { log: Logger };
 
 const API_BODY_LIMIT = 1024 * 1024;
 
@@ -39,6 +43,7 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
   // Fastify's JSON parser, except that an empty body is "no body" (a bodiless POST with a JSON
   // content type is common) and lets the route's schema say whether a body was required.
   const json = app.getDefaultJsonParser("error", "error");
+  recordRoutes(app);
   // JSON only: anything else is a 415 (Fastify would otherwise also read text/plain).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
@@ -52,6 +57,7 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
     const status = HTTP_STATUS[error.code];
     if (status >= 500) deps.log.error("request_failed", { reqId: request.id, method: request.method, url: request.url, err });
     const body: ApiError = { error: { code: error.code, message: error.message, ...(error.path ? { path: error.path } : {}) } };
+    if (error instanceof RateLimitedError) void reply.header("retry-after", String(error.retryAfterSeconds));
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request) => {
@@ -61,6 +67,9 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
     deps.log.debug("http_request", { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
   });
 
+  // Before any route: every route not on auth/access.ts's allow-list needs a session or a token.
+  installRequestAuth(app, deps);
+  authRoutes(app, deps);
   sidecarRoutes(app, deps);
   consoleRoutes(app, deps);
   policyRoutes(app, deps);

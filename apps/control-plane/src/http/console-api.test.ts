@@ -14,8 +14,8 @@ describe("console read API", { timeout: 30_000 }, () => {
     const res = await postJson(`${t.otlp}/v1/metrics`, metricsExport({ service, points }));
     assert.equal(res.status, 200, await res.text());
   };
-  const graph = async (window = "5m") => ZGraphResponse.parse(await (await fetch(`${t.api}/api/v1/graph?window=${window}`)).json());
-  const services = async (window = "5m") => ZServicesResponse.parse(await (await fetch(`${t.api}/api/v1/services?window=${window}`)).json());
+  const graph = async (window = "5m") => ZGraphResponse.parse(await (await t.fetch(`/api/v1/graph?window=${window}`)).json());
+  const services = async (window = "5m") => ZServicesResponse.parse(await (await t.fetch(`/api/v1/services?window=${window}`)).json());
 
   before(async () => {
     t = await startTestControlPlane({ now, args: ["--retention-10s", "1h", "--retention-1m", "1d"] });
@@ -90,7 +90,7 @@ describe("console read API", { timeout: 30_000 }, () => {
 
   it("refuses bad windows", async () => {
     for (const w of ["1s", "8d", "soon", ""]) {
-      const res = await fetch(`${t.api}/api/v1/graph?window=${w}`);
+      const res = await t.fetch(`/api/v1/graph?window=${w}`);
       assert.equal(res.status, 400, w);
       assert.equal(((await res.json()) as { error: { path: string } }).error.path, "window");
     }

@@ -135,7 +135,7 @@ describe("fuzzing", { timeout: 120_000 }, () => {
       if (kind === 0) res = await fetch(t.api + SIDECAR_API.register, { method: "POST", headers, body });
       else if (kind === 1) res = await fetch(`${t.api}/api/v1/sidecars/${id}/ack`, { method: "POST", headers, body });
       else if (kind === 2) res = await fetch(`${t.api}/api/v1/sidecars/${id}/heartbeat`, { method: "POST", headers, body });
-      else if (kind === 3) res = await fetch(`${t.api}/api/v1/${r.pick(["graph", "services", "sidecars"])}?window=${encodeURIComponent(String(r.pick(WEIRD)))}&window=5m`);
+      else if (kind === 3) res = await t.fetch(`/api/v1/${r.pick(["graph", "services", "sidecars"])}?window=${encodeURIComponent(String(r.pick(WEIRD)))}&window=5m`);
       else res = await fetch(`${t.api}/api/v1/sidecars/${id}`, { method: r.pick(["DELETE", "PUT", "PATCH", "GET"]) });
       await res.arrayBuffer();
       assert.ok(res.status < 500, `request ${i} (kind ${kind}) answered ${res.status}`);

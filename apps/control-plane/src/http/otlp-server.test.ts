@@ -11,8 +11,8 @@ import { decodeMetricsResponse, decodeStatus, decodeTracesResponse, encodeMetric
 const JSON_TYPE = { "content-type": "application/json" };
 const PROTO_TYPE = { "content-type": "application/x-protobuf" };
 
-async function edge(api: string, source: string, target: string): Promise<GraphEdge | undefined> {
-  const res = await fetch(`${api}/api/v1/graph?window=5m`);
+async function edge(t: TestControlPlane, source: string, target: string): Promise<GraphEdge | undefined> {
+  const res = await t.fetch("/api/v1/graph?window=5m");
   assert.equal(res.status, 200);
   return ZGraphResponse.parse(await res.json()).edges.find((e) => e.source === source && e.target === target);
 }
@@ -32,7 +32,7 @@ describe("OTLP/HTTP receiver", { timeout: 60_000 }, () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /application\/json/);
     assert.deepEqual(await res.json(), {});
-    const e = await edge(t.api, "web", "api");
+    const e = await edge(t, "web", "api");
     assert.ok(e && e.requestRate > 0, JSON.stringify(e));
     assert.equal(e.outcomes.ok, 30);
     assert.equal(e.health, "healthy");
@@ -48,7 +48,7 @@ describe("OTLP/HTTP receiver", { timeout: 60_000 }, () => {
     assert.deepEqual(decodeMetricsResponse(new Uint8Array(await res.arrayBuffer())), {});
     const zipped = await post("/v1/metrics", gzipSync(body), { ...PROTO_TYPE, "content-encoding": "gzip" });
     assert.equal(zipped.status, 200);
-    const e = await edge(t.api, "web", "cart");
+    const e = await edge(t, "web", "cart");
     assert.equal(e?.outcomes.timed_out, 10);
     assert.equal(e?.errorRate, 1);
     assert.equal(e?.health, "failing");
@@ -58,7 +58,7 @@ describe("OTLP/HTTP receiver", { timeout: 60_000 }, () => {
     const body = metricsExport({ service: "web", points: [{ destination: "search", buckets: bucketsWith(7), timeMs: Date.now() }] });
     const res = await post("/v1/metrics", gzipSync(JSON.stringify(body)), { ...JSON_TYPE, "content-encoding": "gzip" });
     assert.equal(res.status, 200);
-    assert.equal((await edge(t.api, "web", "search"))?.outcomes.ok, 7);
+    assert.equal((await edge(t, "web", "search"))?.outcomes.ok, 7);
   });
 
   it("answers partial success for invalid points, in JSON and protobuf", async () => {

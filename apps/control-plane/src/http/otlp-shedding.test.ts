@@ -47,7 +47,7 @@ describe("OTLP/HTTP load shedding", { timeout: 30_000 }, () => {
       assert.equal(r.headers.get("content-type"), "application/x-protobuf");
     }
 
-    const graph = ZGraphResponse.parse(await (await fetch(`${t.api}/api/v1/graph?window=5m`)).json());
+    const graph = ZGraphResponse.parse(await (await t.fetch("/api/v1/graph?window=5m")).json());
     const edge = graph.edges.find((e) => e.source === "web" && e.target === "api");
     assert.equal(edge?.outcomes.ok, stored.length * REQUESTS_PER_EXPORT);
 

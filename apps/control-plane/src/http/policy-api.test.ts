@@ -20,7 +20,7 @@ import {
   type PolicySpec,
 } from "@trellis/mesh-model";
 import { openSse, type SseClient } from "../../fixtures/sse-client";
-import { postJson, startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
+import { loginCookie, postJson, startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
 
 const SIDECARS = [
   ["frontend-1", "frontend", "v1"],
@@ -52,15 +52,20 @@ async function apiError(res: Response, status: number, code: string): Promise<{ 
 describe("policy API", { timeout: 30_000 }, () => {
   let t: TestControlPlane;
   const streams = new Map<string, SseClient>();
-  const send = (method: string, path: string, body?: unknown) =>
-    fetch(t.api + path, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  // Operator calls carry the bootstrap token (author "token:bootstrap") unless a session cookie is given.
+  const send = (method: string, path: string, body?: unknown, cookie?: string) => {
+    const headers: Record<string, string> = cookie ? { cookie, origin: t.api } : { ...t.auth };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return fetch(t.api + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  };
+  const post = (path: string, body: unknown) => send("POST", path, body);
   const getJson = async (path: string) => {
-    const res = await fetch(t.api + path);
+    const res = await t.fetch(path);
     const body: unknown = await res.json();
     assert.equal(res.status, 200, JSON.stringify(body));
     return body;
   };
-  const put = (spec: unknown, message = "change", author?: string) => send("PUT", POLICY_API.policy("catalog"), { spec, message, ...(author ? { author } : {}) });
+  const put = (spec: unknown, message = "change", cookie?: string) => send("PUT", POLICY_API.policy("catalog"), { spec, message, author: "claimed-author" }, cookie);
   const auditCount = async () => ZAuditResponse.parse(await getJson(POLICY_API.audit)).entries.length;
 
   before(async () => {
@@ -93,7 +98,7 @@ describe("policy API", { timeout: 30_000 }, () => {
     const bad = { service: "catalog", routes: [{ backends: [{ version: "v1", weight: 1 }, { version: "v2", weight: -5 }] }] };
     assert.equal((await apiError(await put(bad), 400, "invalid_body")).path, "spec.routes.0.backends.1.weight");
     // The preview's body is the spec itself, so its paths are the spec's.
-    const preview = ZPolicyPreviewResponse.parse(await (await postJson(t.api + POLICY_API.preview("catalog"), bad)).json());
+    const preview = ZPolicyPreviewResponse.parse(await (await post(POLICY_API.preview("catalog"), bad)).json());
     assert.equal(preview.valid, false);
     assert.equal(preview.issues[0]?.path, "routes.0.backends.1.weight");
     assert.equal(preview.compiled, null);
@@ -119,7 +124,7 @@ describe("policy API", { timeout: 30_000 }, () => {
 
     const amplifying = { service: "catalog", retry: { attempts: 3, budget: { percent: 90 } } };
     assert.equal((await apiError(await put(amplifying), 400, "invalid_policy")).path, "spec.retry.budget.percent");
-    const preview = ZPolicyPreviewResponse.parse(await (await postJson(t.api + POLICY_API.preview("catalog"), unknownVersion)).json());
+    const preview = ZPolicyPreviewResponse.parse(await (await post(POLICY_API.preview("catalog"), unknownVersion)).json());
     assert.deepEqual(preview.issues.map((i) => [i.path, i.code]), [["routes.0.backends.1.version", "unknown_version"]]);
     assert.equal(preview.valid, false);
     assert.ok(preview.compiled, "a spec that parses is compiled even with semantic issues");
@@ -127,7 +132,7 @@ describe("policy API", { timeout: 30_000 }, () => {
 
   it("previews what sidecars would get and whom it would reach, without saving", async () => {
     const revisionBefore = ZSidecarsResponse.parse(await getJson("/api/v1/sidecars"));
-    const res = await postJson(t.api + POLICY_API.preview("catalog"), canary(10, 3));
+    const res = await post(POLICY_API.preview("catalog"), canary(10, 3));
     assert.equal(res.status, 200);
     const preview = ZPolicyPreviewResponse.parse(await res.json());
     assert.equal(preview.valid, true);
@@ -137,7 +142,7 @@ describe("policy API", { timeout: 30_000 }, () => {
     assert.deepEqual(preview.reaches, ["frontend-1", "reviews-1"]);
     assert.ok(preview.changes.some((c) => c.path === "routes.0.retry.attempts"));
 
-    const withHealth = ZPolicyPreviewResponse.parse(await (await postJson(t.api + POLICY_API.preview("catalog"), { ...canary(10, 3), healthCheck: { path: "/ready" } })).json());
+    const withHealth = ZPolicyPreviewResponse.parse(await (await post(POLICY_API.preview("catalog"), { ...canary(10, 3), healthCheck: { path: "/ready" } })).json());
     assert.deepEqual(withHealth.reaches, ["catalog-1", "catalog-2", "frontend-1", "reviews-1"]);
     assert.equal(withHealth.localHealthCheck?.path, "/ready");
     assert.deepEqual(ZSidecarsResponse.parse(await getJson("/api/v1/sidecars")), revisionBefore);
@@ -148,7 +153,8 @@ describe("policy API", { timeout: 30_000 }, () => {
     const res = await put(canary(10, 3), "canary v2 at 10%");
     assert.equal(res.status, 200);
     const saved = ZPolicyRevision.parse(await res.json());
-    assert.equal(saved.author, "anonymous");
+    // The author is who called (here the bootstrap token), never the body's claim.
+    assert.equal(saved.author, "token:bootstrap");
     assert.deepEqual(saved.spec, canary(10, 3));
 
     for (const caller of ["frontend-1", "reviews-1"]) {
@@ -166,14 +172,16 @@ describe("policy API", { timeout: 30_000 }, () => {
 
   it("keeps every revision, diffs them as spec and compiled, rolls back and resets as new revisions", async () => {
     const first = ZPolicyRevisionsResponse.parse(await getJson(POLICY_API.revisions("catalog"))).revisions[0]!;
-    const second = ZPolicyRevision.parse(await (await put(canary(50, 2), "v2 at half", "ada")).json());
+    assert.equal((await post("/api/v1/users", { username: "ada", password: "ada-password-123", role: "editor" })).status, 201);
+    const ada = await loginCookie(t.api, "ada", "ada-password-123");
+    const second = ZPolicyRevision.parse(await (await put(canary(50, 2), "v2 at half", ada)).json());
     assert.equal(second.author, "ada");
     assert.ok(second.revision > first.revision);
 
     const history = ZPolicyRevisionsResponse.parse(await getJson(POLICY_API.revisions("catalog"))).revisions;
     assert.deepEqual(history.map((h) => [h.revision, h.author, h.message]), [
       [second.revision, "ada", "v2 at half"],
-      [first.revision, "anonymous", "canary v2 at 10%"],
+      [first.revision, "token:bootstrap", "canary v2 at 10%"],
     ]);
     assert.deepEqual(ZPolicyRevision.parse(await getJson(POLICY_API.revision("catalog", first.revision))).spec, canary(10, 3));
 
@@ -189,7 +197,7 @@ describe("policy API", { timeout: 30_000 }, () => {
       { path: "routes.0.retry.attempts", kind: "changed", before: 3, after: 2 },
     ]);
 
-    const rollbackRes = await postJson(t.api + POLICY_API.rollback("catalog"), { revision: first.revision });
+    const rollbackRes = await post(POLICY_API.rollback("catalog"), { revision: first.revision });
     assert.equal(rollbackRes.status, 201);
     const rolledBack = ZPolicyRevision.parse(await rollbackRes.json());
     assert.ok(rolledBack.revision > second.revision);
@@ -204,7 +212,7 @@ describe("policy API", { timeout: 30_000 }, () => {
     assert.equal(bundle.revision, rolledBack.revision);
     assert.equal(bundle.services["catalog"]?.routes[0]?.backends[1]?.weight, 1000);
 
-    const resetRes = await send("DELETE", POLICY_API.policy("catalog"), { message: "back to defaults", author: "bob" });
+    const resetRes = await send("DELETE", POLICY_API.policy("catalog"), { message: "back to defaults", author: "bob" }, ada);
     const reset = ZPolicyRevision.parse(await resetRes.json());
     assert.deepEqual(reset.spec, { service: "catalog" });
     assert.ok(reset.revision > rolledBack.revision);
@@ -215,19 +223,19 @@ describe("policy API", { timeout: 30_000 }, () => {
 
     const audit = ZAuditResponse.parse(await getJson(`${POLICY_API.audit}?limit=3`)).entries;
     assert.deepEqual(audit.map((e) => [e.action, e.actor, e.service, e.revision, e.message]), [
-      ["policy.reset", "bob", "catalog", reset.revision, "back to defaults"],
-      ["policy.rollback", "anonymous", "catalog", rolledBack.revision, `rollback to revision ${first.revision}`],
+      ["policy.reset", "ada", "catalog", reset.revision, "back to defaults"],
+      ["policy.rollback", "token:bootstrap", "catalog", rolledBack.revision, `rollback to revision ${first.revision}`],
       ["policy.update", "ada", "catalog", second.revision, "v2 at half"],
     ]);
     assert.equal(await auditCount(), 4);
   });
 
   it("answers 404 for unknown revisions and 400 for bad queries", async () => {
-    await apiError(await fetch(t.api + POLICY_API.revision("catalog", 9999)), 404, "not_found");
-    await apiError(await fetch(`${t.api}${POLICY_API.diff("catalog")}?from=1&to=9999`), 404, "not_found");
-    assert.equal((await apiError(await fetch(`${t.api}${POLICY_API.diff("catalog")}?to=1`), 400, "invalid_query")).path, "from");
-    await apiError(await postJson(t.api + POLICY_API.rollback("catalog"), { revision: 9999 }), 404, "not_found");
-    assert.equal((await apiError(await fetch(`${t.api}${POLICY_API.audit}?limit=0`), 400, "invalid_query")).path, "limit");
-    assert.equal((await apiError(await fetch(`${t.api}/api/v1/policies/Not_A_Name`), 400, "invalid_params")).path, "service");
+    await apiError(await t.fetch(POLICY_API.revision("catalog", 9999)), 404, "not_found");
+    await apiError(await t.fetch(`${POLICY_API.diff("catalog")}?from=1&to=9999`), 404, "not_found");
+    assert.equal((await apiError(await t.fetch(`${POLICY_API.diff("catalog")}?to=1`), 400, "invalid_query")).path, "from");
+    await apiError(await post(POLICY_API.rollback("catalog"), { revision: 9999 }), 404, "not_found");
+    assert.equal((await apiError(await t.fetch(`${POLICY_API.audit}?limit=0`), 400, "invalid_query")).path, "limit");
+    assert.equal((await apiError(await t.fetch("/api/v1/policies/Not_A_Name"), 400, "invalid_params")).path, "service");
   });
 });

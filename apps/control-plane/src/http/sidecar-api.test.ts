@@ -39,8 +39,8 @@ async function apiError(res: Response, status: number, code: string): Promise<{ 
   return body.error;
 }
 
-async function sidecars(api: string) {
-  const res = await fetch(`${api}/api/v1/sidecars`);
+async function sidecars(t: TestControlPlane) {
+  const res = await t.fetch("/api/v1/sidecars");
   assert.equal(res.status, 200);
   return ZSidecarsResponse.parse(await res.json()).sidecars;
 }
@@ -74,13 +74,13 @@ describe("sidecar API", { timeout: 30_000 }, () => {
     assert.deepEqual(withEcho.services.echo!.endpoints.map((e) => [e.instanceId, e.host, e.port, e.version]), [["echo-1", "127.0.0.1", 4001, "v1"]]);
     assert.equal(withEcho.services.client, undefined, "a sidecar is not its own destination");
 
-    const before = (await sidecars(t.api)).find((s) => s.instanceId === "client-1")!;
+    const before = (await sidecars(t)).find((s) => s.instanceId === "client-1")!;
     assert.equal(before.sentRevision, withEcho.revision);
     assert.equal(before.syncState, "pending");
 
     const ack = await postJson(t.api + SIDECAR_API.ack("client-1"), { revision: withEcho.revision, accepted: true });
     assert.equal(ack.status, 204);
-    const list = await sidecars(t.api);
+    const list = await sidecars(t);
     const client = list.find((s) => s.instanceId === "client-1")!;
     assert.equal(client.syncState, "synced");
     assert.equal(client.ackedRevision, withEcho.revision);
@@ -110,7 +110,7 @@ describe("sidecar API", { timeout: 30_000 }, () => {
     assert.equal((await postJson(t.api + SIDECAR_API.register, reg("db-1", "db", "v1", 5001))).status, 200);
     const next = await bundleWhere(stream, (b) => b.services.db !== undefined && b.revision > bundle.revision);
     assert.equal((await postJson(t.api + SIDECAR_API.ack("client-1"), { revision: next.revision, accepted: false, error: "routes.0: bad regex" })).status, 204);
-    const client = (await sidecars(t.api)).find((s) => s.instanceId === "client-1")!;
+    const client = (await sidecars(t)).find((s) => s.instanceId === "client-1")!;
     assert.equal(client.syncState, "rejected");
     assert.equal(client.lastError, "routes.0: bad regex");
     stream.close();
@@ -148,7 +148,7 @@ describe("sidecar API", { timeout: 30_000 }, () => {
     assert.equal((await fetch(t.api + SIDECAR_API.deregister("echo-1"), { method: "DELETE" })).status, 204, "idempotent");
     await apiError(await fetch(t.api + SIDECAR_API.deregister("ghost"), { method: "DELETE" }), 404, "unknown_instance");
     await apiError(await fetch(t.api + SIDECAR_API.config("echo-1")), 404, "unknown_instance");
-    const echo = (await sidecars(t.api)).find((s) => s.instanceId === "echo-1")!;
+    const echo = (await sidecars(t)).find((s) => s.instanceId === "echo-1")!;
     assert.equal(echo.up, false);
     stream.close();
   });
@@ -169,9 +169,9 @@ describe("sidecar API", { timeout: 30_000 }, () => {
     assert.equal((await apiError(badAck, 400, "invalid_body")).path, "revision");
     const badId = await fetch(`${t.api}/api/v1/sidecars/${encodeURIComponent("bad id!")}/heartbeat`, { method: "POST" });
     assert.equal((await apiError(badId, 400, "invalid_params")).path, "id");
-    await apiError(await fetch(`${t.api}/api/v1/nothing`), 404, "not_found");
+    await apiError(await t.fetch("/api/v1/nothing"), 404, "not_found");
     await apiError(await fetch(`${t.api}/api/v1/sidecars/%ZZ/config`), 400, "bad_request");
-    await apiError(await fetch(`${t.api}/api/v1/graph?window=forever`), 400, "invalid_query");
+    await apiError(await t.fetch("/api/v1/graph?window=forever"), 400, "invalid_query");
   });
 });
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { ConfigHub } from "../push/config-hub";
 import type { RegistryService } from "../registry/registry-service";
 import type { AckRequest } from "@trellis/mesh-model";
+import { requireRole } from "../auth/request-auth";
 import { parseInput } from "./parse-input";
 import { SseConfigSink } from "./sse-config-sink";
 
@@ -49,7 +50,11 @@ export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): voi
   });
 
   // The registry's own state: today its self-preservation guard (see registry/self-preservation.ts).
-  app.get(REGISTRY_STATUS, async () => ({ selfPreservation: deps.registry.selfPreservation() }));
+  // An operator read (not on the allow-list): a session or token with any role.
+  app.get(REGISTRY_STATUS, async (request) => {
+    requireRole(request, "viewer");
+    return { selfPreservation: deps.registry.selfPreservation() };
+  });
 
   app.get(`${INSTANCE}/config`, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");

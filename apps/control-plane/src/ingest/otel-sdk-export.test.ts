@@ -66,7 +66,7 @@ function sdk(t: TestControlPlane, service: string, temporality: AggregationTempo
 }
 
 async function edgeOutcomes(t: TestControlPlane, source: string, target: string) {
-  const graph = ZGraphResponse.parse(await (await fetch(`${t.api}/api/v1/graph?window=5m`)).json());
+  const graph = ZGraphResponse.parse(await (await t.fetch("/api/v1/graph?window=5m")).json());
   return graph.edges.find((e) => e.source === source && e.target === target);
 }
 
@@ -119,7 +119,7 @@ describe("OpenTelemetry SDK export", { timeout: 60_000 }, () => {
   });
 
   it("registers services seen only in telemetry", async () => {
-    const services = ZServicesResponse.parse(await (await fetch(`${t.api}/api/v1/services?window=5m`)).json()).services;
+    const services = ZServicesResponse.parse(await (await t.fetch("/api/v1/services?window=5m")).json()).services;
     const orders = services.find((s) => s.name === "orders");
     assert.ok(orders, JSON.stringify(services.map((s) => s.name)));
     assert.deepEqual(orders.versions, ["v1"]);
