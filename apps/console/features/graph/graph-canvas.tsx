@@ -5,7 +5,8 @@
 import "@xyflow/react/dist/style.css";
 import { Background, Controls, ReactFlow, ReactFlowProvider, type EdgeTypes, type NodeTypes } from "@xyflow/react";
 import { GraphSelectContext } from "./graph-actions";
-import type { ServiceFlowNode, TrafficFlowEdge } from "./graph-elements";
+import { EdgeOverlayLayer } from "./edge-overlay";
+import type { EdgeOverlay, ServiceFlowNode, TrafficFlowEdge } from "./graph-elements";
 import type { GraphSelection } from "./graph-selection";
 import { ServiceNode } from "./service-node";
 import { EdgeMarkers, TrafficEdge } from "./traffic-edge";
@@ -19,6 +20,8 @@ interface GraphCanvasProps {
   edges: TrafficFlowEdge[];
   structureKey: string;
   onSelect: (selection: GraphSelection) => void;
+  /** Large graphs: the edges drawn in one batched layer (then `edges` is empty). */
+  overlay?: EdgeOverlay;
 }
 
 export function GraphCanvas(props: GraphCanvasProps) {
@@ -34,7 +37,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
 /** Past this many nodes xyflow draws only what is in the viewport. */
 const LARGE_GRAPH = 200;
 
-function Canvas({ nodes, edges, structureKey, onSelect }: GraphCanvasProps) {
+function Canvas({ nodes, edges, structureKey, onSelect, overlay }: GraphCanvasProps) {
   const large = nodes.length > LARGE_GRAPH;
   return (
     <div className={styles.canvas} data-test="graph-canvas" data-structure={structureKey}>
@@ -57,6 +60,7 @@ function Canvas({ nodes, edges, structureKey, onSelect }: GraphCanvasProps) {
         fitView
         fitViewOptions={{ padding: 0.12, maxZoom: 1.25 }}
       >
+        {overlay === undefined ? null : <EdgeOverlayLayer overlay={overlay} />}
         <Background gap={18} size={1} color="var(--border)" />
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>

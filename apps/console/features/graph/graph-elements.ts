@@ -41,6 +41,8 @@ export type ServiceNodeData = {
   badges: NodeBadge[];
   /** Neighbours not on screen; the node offers to expand them. */
   hidden: number;
+  /** False when edges are drawn by the batched overlay (large graphs), which needs no handles. */
+  handles: boolean;
 };
 
 /** What a node is marked with: trouble its callers saw, and what its policy does. */
@@ -131,6 +133,7 @@ export function layoutFromElk(result: ElkNode): GraphLayout {
 export interface NodeExtras {
   badges?: Readonly<Record<string, NodeBadge[]>>;
   hidden?: Readonly<Record<string, number>>;
+  handles?: boolean;
 }
 
 export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: GraphSelection, extras: NodeExtras = {}): ServiceFlowNode[] {
@@ -155,6 +158,7 @@ export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: Gra
       selected: isSelected(selection, "node", n.id),
       badges: extras.badges?.[n.id] ?? [],
       hidden: extras.hidden?.[n.id] ?? 0,
+      handles: extras.handles ?? true,
     },
   }));
 }
@@ -228,4 +232,62 @@ export function nodeBadges(
 export function edgeStrokeWidth(requestRate: number): number {
   const extra = Math.min(3, Math.log10(1 + Math.max(0, requestRate)) * 1.2);
   return Math.round((1.25 + extra) * 100) / 100;
+}
+
+/** Past this many services the edges are drawn by one batched SVG overlay instead of an xyflow edge each. */
+export const OVERLAY_EDGES_ABOVE_NODES = 200;
+
+export interface OverlayLabel {
+  id: string;
+  source: string;
+  target: string;
+  x: number;
+  y: number;
+  label: string;
+  health: Health;
+  mtls: boolean;
+  selected: boolean;
+}
+
+export interface EdgeOverlay {
+  /** One SVG path per health state, every edge of that state in it (a handful of DOM nodes for thousands of edges). */
+  paths: Record<Health, string>;
+  /** The selected edge, drawn on top. */
+  selected: string;
+  /** Labels of the edges that keep one (see toFlowEdges' showLabel), at the curve's midpoint. */
+  labels: OverlayLabel[];
+}
+
+/**
+ * The edges of a large graph as a few batched curves from each caller's right side to the callee's
+ * left side, plus the labels worth showing. Pure.
+ */
+export function edgeOverlay(view: GraphView, layout: GraphLayout, metric: EdgeMetric, selection: GraphSelection): EdgeOverlay {
+  const paths: Record<Health, string[]> = { healthy: [], degraded: [], failing: [], unknown: [] };
+  let selected = "";
+  const labels: OverlayLabel[] = [];
+  const flow = toFlowEdges(view, layout, metric, selection);
+  const r = (n: number) => Math.round(n);
+  for (const e of flow) {
+    const a = layout.positions[e.source];
+    const b = layout.positions[e.target];
+    if (a === undefined || b === undefined || e.data === undefined) continue;
+    const sx = a.x + NODE_WIDTH;
+    const sy = a.y + NODE_HEIGHT / 2;
+    const tx = b.x;
+    const ty = b.y + NODE_HEIGHT / 2;
+    const bend = Math.max(40, Math.abs(tx - sx) / 2);
+    const d = `M${r(sx)} ${r(sy)}C${r(sx + bend)} ${r(sy)} ${r(tx - bend)} ${r(ty)} ${r(tx)} ${r(ty)}`;
+    if (e.data.selected) selected = d;
+    else paths[e.data.health].push(d);
+    if (e.data.showLabel) {
+      // The midpoint of this symmetric cubic is the midpoint of its ends.
+      labels.push({ id: e.id, source: e.source, target: e.target, x: (sx + tx) / 2, y: (sy + ty) / 2, label: e.data.label, health: e.data.health, mtls: e.data.mtls, selected: e.data.selected });
+    }
+  }
+  return {
+    paths: { healthy: paths.healthy.join(""), degraded: paths.degraded.join(""), failing: paths.failing.join(""), unknown: paths.unknown.join("") },
+    selected,
+    labels,
+  };
 }

@@ -9,7 +9,7 @@ import { windowPhrase } from "../../lib/view-state";
 import { useServices } from "../services/use-services";
 import { GraphCanvas } from "./graph-canvas";
 import {
-  DEFAULT_EDGE_METRIC, EDGE_METRICS, nodeBadges, toFlowEdges, toFlowNodes, type EdgeMetric,
+  DEFAULT_EDGE_METRIC, EDGE_METRICS, OVERLAY_EDGES_ABOVE_NODES, edgeOverlay, nodeBadges, toFlowEdges, toFlowNodes, type EdgeMetric,
 } from "./graph-elements";
 import { formatSelection, parseSelection, type GraphSelection } from "./graph-selection";
 import { GraphSidePanel } from "./graph-side-panel";
@@ -50,10 +50,13 @@ export function GraphPage() {
     const { layout: positioned, structureKey } = layout.data;
     // While a new structure is laid out (milliseconds), keep drawing what already has a position.
     const has = (id: string) => positioned.positions[id] !== undefined;
+    // A large graph's edges go into one batched layer; xyflow then only handles the nodes.
+    const batched = view.nodes.length > OVERLAY_EDGES_ABOVE_NODES;
     return {
       structureKey,
-      nodes: toFlowNodes(view, positioned, selection, { badges: nodeBadges(view, features), hidden: view.hidden }).filter((n) => has(n.id)),
-      edges: toFlowEdges(view, positioned, metric, selection).filter((e) => has(e.source) && has(e.target)),
+      nodes: toFlowNodes(view, positioned, selection, { badges: nodeBadges(view, features), hidden: view.hidden, handles: !batched }).filter((n) => has(n.id)),
+      edges: batched ? [] : toFlowEdges(view, positioned, metric, selection).filter((e) => has(e.source) && has(e.target)),
+      overlay: batched ? edgeOverlay(view, positioned, metric, selection) : undefined,
     };
   }, [layout.data, view, selection, metric, features]);
   const toggleExpand = (id: string) => {
@@ -81,7 +84,7 @@ export function GraphPage() {
     // A new structure remounts the canvas, which fits it to the view; refreshes keep zoom and pan.
     body = (
       <GraphExpandContext.Provider value={toggleExpand}>
-        <GraphCanvas key={cacheName} nodes={elements.nodes} edges={elements.edges} structureKey={elements.structureKey} onSelect={select} />
+        <GraphCanvas key={cacheName} nodes={elements.nodes} edges={elements.edges} structureKey={elements.structureKey} onSelect={select} overlay={elements.overlay} />
       </GraphExpandContext.Provider>
     );
   }

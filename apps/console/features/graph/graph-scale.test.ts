@@ -5,7 +5,7 @@ import { OUTCOMES, type GraphEdge, type GraphNode, type GraphResponse } from "@t
 import { sampleGraph } from "../../fixtures/sample-mesh";
 import { fastLayout } from "./fast-layout";
 import { FOCUS_THRESHOLD, WORST_EDGES, focusGraph, formatExpanded, parseExpanded, worstEdges } from "./graph-focus";
-import { NODE_HEIGHT, NODE_WIDTH, filterGraph, nodeBadges, toFlowEdges, LABEL_ALL_EDGES_UP_TO } from "./graph-elements";
+import { NODE_HEIGHT, NODE_WIDTH, edgeOverlay, filterGraph, nodeBadges, toFlowEdges, LABEL_ALL_EDGES_UP_TO } from "./graph-elements";
 import { stabiliseLayout } from "./layout-cache";
 
 /** A generated mesh: `n` services in tiers, `m` edges, a few of them failing or slow. */
@@ -143,5 +143,27 @@ describe("badges and labels", () => {
     assert.ok(huge.edges.length > LABEL_ALL_EDGES_UP_TO);
     const edges = toFlowEdges(huge, layout, "errors", null);
     assert.deepEqual(edges.filter((e) => e.data!.showLabel).map((e) => e.id), huge.edges.filter((e) => e.health === "failing").map((e) => e.id));
+  });
+});
+
+describe("edge overlay", () => {
+  it("batches a large graph's edges into one path per health state, labels only the troubled and the selected", () => {
+    const big = mesh(1000, 3000);
+    const view = filterGraph(big, "");
+    const layout = fastLayout(big);
+    const picked = big.edges[10]!;
+    const overlay = edgeOverlay(view, layout, "rps", { kind: "edge", id: picked.id });
+    const curves = (d: string) => (d.match(/M/g) ?? []).length;
+    const failing = big.edges.filter((e) => e.health === "failing").length;
+    assert.equal(curves(overlay.paths.failing), failing - (picked.health === "failing" ? 1 : 0));
+    assert.equal(curves(overlay.paths.healthy) + curves(overlay.paths.failing) + curves(overlay.selected), 3000);
+    assert.equal(curves(overlay.selected), 1);
+    const labelled = overlay.labels.map((l) => l.id).sort();
+    assert.deepEqual(labelled, [...big.edges.filter((e) => e.health === "failing").map((e) => e.id), picked.id].sort());
+    const label = overlay.labels.find((l) => l.id === picked.id)!;
+    const a = layout.positions[picked.source]!;
+    const b = layout.positions[picked.target]!;
+    assert.equal(label.x, (a.x + NODE_WIDTH + b.x) / 2, "label at the midpoint between caller's right and callee's left");
+    assert.equal(label.selected, true);
   });
 });

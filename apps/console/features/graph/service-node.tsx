@@ -29,7 +29,7 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
       style={{ "--node-health": `var(--health-${data.health})` } as CSSProperties}
       title={`${data.service}: ${data.health}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} className={styles.handle} />
+      {data.handles ? <Handle type="target" position={Position.Left} isConnectable={false} className={styles.handle} /> : null}
       <div className={styles.nodeTitle}>
         <span className={styles.nodeDot} aria-hidden="true" />
         <span className={styles.nodeName}>{data.service}</span>
@@ -66,7 +66,7 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
           +{data.hidden}
         </button>
       ) : null}
-      <Handle type="source" position={Position.Right} isConnectable={false} className={styles.handle} />
+      {data.handles ? <Handle type="source" position={Position.Right} isConnectable={false} className={styles.handle} /> : null}
     </div>
   );
 }
