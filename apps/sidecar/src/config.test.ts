@@ -27,6 +27,7 @@ describe("parseConfig", () => {
       maxHeaderBytes: 16384,
       maxHeaderCount: 100,
       headersTimeoutMs: 10_000,
+      trustDomain: "trellis.local",
       logLevel: "info",
     });
   });

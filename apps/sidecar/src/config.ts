@@ -2,7 +2,7 @@
 // Parsed once here with zod; nothing else reads process.env.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { parseDuration, ZInstanceId, ZServiceName, ZVersion } from "@trellis/mesh-model";
+import { parseDuration, ZInstanceId, ZServiceName, ZTrustDomain, ZVersion } from "@trellis/mesh-model";
 import { LOG_LEVELS } from "./log";
 
 interface FlagSpec {
@@ -30,6 +30,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "max-header-bytes", default: "16384", help: "Largest request line + headers a listener accepts; larger is refused with 431" },
   { name: "max-header-count", default: "100", help: "Most request header fields a listener accepts; more is refused with 431" },
   { name: "headers-timeout", default: "10s", help: "How long a client may take to send a request's headers; later is refused with 408" },
+  { name: "join-token", help: "Join token for this service, from the control plane's CA (POST /api/v1/ca/join-tokens); without it the sidecar has no mTLS identity" },
+  { name: "trust-domain", default: "trellis.local", help: "Trust domain of the mesh's identities (spiffe://<trust-domain>/service/<name>)" },
   { name: "log-level", default: "info", help: `Log level: ${LOG_LEVELS.join(", ")}` },
 ];
 
@@ -64,6 +66,8 @@ const ZConfig = z.strictObject({
   maxHeaderBytes: z.coerce.number().int().min(1024).max(1_048_576),
   maxHeaderCount: z.coerce.number().int().min(1).max(10_000),
   headersTimeoutMs: ZMs(100),
+  joinToken: z.string().min(1).max(128).optional(),
+  trustDomain: ZTrustDomain,
   logLevel: z.enum(LOG_LEVELS),
 });
 export type SidecarConfig = z.infer<typeof ZConfig>;

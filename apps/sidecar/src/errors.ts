@@ -12,6 +12,7 @@ export type ProxyErrorCode =
   | "no_route"
   | "no_endpoints"
   | "denied"
+  | "no_identity"
   | "timed_out"
   | "per_try_timeout"
   | "fault_injected"
@@ -104,6 +105,12 @@ export class InternalError extends ProxyError {
 export class DeniedError extends ProxyError {
   readonly code = "denied";
   readonly outcome = "denied";
+}
+
+/** mTLS is required and this sidecar has no valid certificate (none yet, or expired with the CA unreachable): fail closed. */
+export class NoIdentityError extends ProxyError {
+  readonly code = "no_identity";
+  readonly outcome = "error";
 }
 
 /** The route's overall deadline passed. */

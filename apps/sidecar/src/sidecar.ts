@@ -12,7 +12,12 @@ import { EndpointLoads } from "./balancers/endpoint-load";
 import { RetryBudgets } from "./retry/retry-budget";
 import type { SidecarConfig } from "./config";
 import { createUpstreamAgent } from "./http/upstream-agent";
-import { UpstreamPools } from "./http/upstream-pools";
+import { MTLS_LABEL, UpstreamPools } from "./http/upstream-pools";
+import { CaClient } from "./identity/ca-client";
+import { IdentityCache } from "./identity/identity-cache";
+import { acceptMtls } from "./identity/mtls-listener";
+import { WorkloadIdentity, type IdentityMaterial } from "./identity/workload-identity";
+import { AuthorizationStats } from "./layers/authorize";
 import { Limits } from "./breaker/destination-limits";
 import { BreakerBoard } from "./breaker/breaker-board";
 import { HealthChecks } from "./health/health-checks";
@@ -68,10 +73,26 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   // Malformed requests refused by the listeners, per direction and reason (/stats and OTLP).
   const rejections = new RejectionCounts();
   const httpLimits = { maxHeaderBytes: config.maxHeaderBytes, maxHeaderCount: config.maxHeaderCount, headersTimeoutMs: config.headersTimeoutMs };
-  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app, draining: () => draining }), log, snapshot: () => store.current, stampSource: undefined, limits: inboundLimits(httpLimits), onReject: rejections.recorder("inbound") });
+  const authorization = new AuthorizationStats();
+  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app, draining: () => draining, authorization }), log, snapshot: () => store.current, stampSource: undefined, limits: inboundLimits(httpLimits), onReject: rejections.recorder("inbound") });
+  // Mutual TLS on inbound: TLS connections need our certificate (and the caller's, verified); plaintext
+  // is refused in strict mode. Before any bundle a sidecar that takes part in mTLS is strict.
+  let workloadIdentity: WorkloadIdentity | undefined;
+  const currentIdentity = (): IdentityMaterial | undefined => workloadIdentity?.current();
+  const mtls = acceptMtls(inbound.server, {
+    identity: currentIdentity,
+    trustDomain: config.trustDomain,
+    mode: () => store.current?.bundle.inbound.mtlsMode ?? (workloadIdentity?.configured ? "strict" : "permissive"),
+    log,
+  });
   const inboundPort = await listen(inbound.server, config.inboundPort, config.bindHost);
   const instanceId = config.instanceId ?? deriveInstanceId(config.service, config.version, options.hostname ?? hostname(), inboundPort);
   const cacheDir = config.cacheDir ?? join("data", "sidecar", instanceId);
+  // The certificate is cached beside the bundle; with a join token it is obtained and renewed in the background.
+  const client = config.joinToken ? new CaClient(config.controlPlane, config.joinToken) : undefined;
+  const workload = new WorkloadIdentity({ service: config.service, trustDomain: config.trustDomain, client, cache: new IdentityCache(cacheDir), log });
+  workloadIdentity = workload;
+  await workload.start();
 
   // Active health checks of the destination endpoints and the local app follow every applied bundle.
   const checks = new HealthChecks({ dispatcher, app, onLocalChange: (healthy) => log.info("local_app_health", { healthy }) });
@@ -86,12 +107,14 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const budgets = new RetryBudgets();
   const limits = new Limits();
   // Outbound tries use one pool per destination, capped by its circuit breaker's maxConnections.
-  const pools = new UpstreamPools();
+  const pools = new UpstreamPools({}, { identity: workload, trustDomain: config.trustDomain });
   const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools }), log, snapshot: () => store.current, stampSource: config.service, limits: httpLimits, onReject: rejections.recorder("outbound") });
   const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
 
   const api = new ControlPlaneApi({ baseUrl: config.controlPlane });
-  const registration = { instanceId, service: config.service, version: config.version, host: config.advertiseHost, inboundPort, labels: {} };
+  // The label tells permissive callers that this sidecar speaks mTLS.
+  const labels: Record<string, string> = workload.configured ? { [MTLS_LABEL]: "true" } : {};
+  const registration = { instanceId, service: config.service, version: config.version, host: config.advertiseHost, inboundPort, labels };
   const session = new ControlSession({ api, registration, store, cache, log, backoff: options.backoff });
 
   const startedAt = Date.now();
@@ -117,6 +140,10 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       breakers: breakers.view(),
       healthChecks: checks.view(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
+      // This sidecar's certificate, the inbound connections by kind, and authorization decisions per caller.
+      identity: workload.status,
+      mtls: { ...mtls },
+      authorization: authorization.view(),
     }),
   });
   const adminPort = await listen(admin, config.adminPort, LOOPBACK);
@@ -127,6 +154,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
     draining = true;
     log.info("draining", { inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight }, drainTimeoutMs: config.drainTimeoutMs });
     checks.stop();
+    workload.stop();
     await session.stop({ deregister: true });
     await Promise.all([drain(outbound.server, config.drainTimeoutMs), drain(inbound.server, config.drainTimeoutMs)]);
     await otel.shutdown(TELEMETRY_FLUSH_MS);

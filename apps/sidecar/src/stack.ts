@@ -6,7 +6,7 @@ import type { Dispatcher } from "undici";
 import type { EndpointTarget } from "./balancers/balancer";
 import type { ProxyError } from "./errors";
 import type { Handler, Layer, ProxyRequest, ProxyResponse } from "./http/proxy-types";
-import { authorizeLayer } from "./layers/authorize";
+import { AuthorizationStats, authorizeLayer, inboundAuthorizeLayer } from "./layers/authorize";
 import { balanceLayer } from "./layers/balance";
 import { faultLayer } from "./layers/fault";
 import { forwardHandler } from "./layers/forward";
@@ -65,7 +65,7 @@ export function outboundStack({ log, recorder, dispatcher, clock = systemClock, 
       balanceLayer(clock),
       outlierLayer(clock),
     ],
-    forwardHandler(pools ? (req) => (req.ctx.destination ? pools.of(req.ctx.destination) : dispatcher) : dispatcher),
+    forwardHandler(pools ? (req) => (req.ctx.destination ? pools.of(req.ctx.destination, req.ctx) : dispatcher) : dispatcher),
   );
 }
 
@@ -75,10 +75,12 @@ export interface InboundDeps {
   app: EndpointTarget;
   /** While true, callers' health checks are refused so they stop sending here. */
   draining?: () => boolean;
+  /** Authorization decisions per caller; the sidecar keeps them for /stats. */
+  authorization?: AuthorizationStats;
 }
 
-export function inboundStack({ log, dispatcher, app, draining = () => false }: InboundDeps): Stack {
-  return stack([rescueLayer(log), authorizeLayer(), healthAnswerLayer(draining), localAppLayer(app)], forwardHandler(dispatcher));
+export function inboundStack({ log, dispatcher, app, draining = () => false, authorization = new AuthorizationStats() }: InboundDeps): Stack {
+  return stack([rescueLayer(log), inboundAuthorizeLayer(log, authorization), healthAnswerLayer(draining), localAppLayer(app)], forwardHandler(dispatcher));
 }
 
 function stack(layers: readonly Layer[], inner: Handler): Stack {

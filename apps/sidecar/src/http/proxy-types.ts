@@ -33,8 +33,12 @@ export interface RequestContext {
   readonly startedAt: number;
   /** The configuration this request was admitted under; kept even if a newer one is applied meanwhile. */
   readonly snapshot: Snapshot | undefined;
-  /** The caller's service, from x-trellis-source (inbound) or ourselves (outbound). */
+  /** The caller's service: its verified certificate's (inbound mTLS), else x-trellis-source (inbound plaintext), or ourselves (outbound). */
   readonly source: string;
+  /** Inbound: the service in the caller's verified certificate; undefined over plaintext. Authorization uses only this. */
+  readonly peer?: string;
+  /** Whether the connection this request went (outbound) or came (inbound) over is mutual TLS. */
+  mtls?: boolean;
   /** Set by the route layer. */
   destination?: Destination;
   route?: RouteEntry;

@@ -42,6 +42,8 @@ export function forwardHandler(source: DispatcherSource): Handler {
 
 /** Maps undici's and the OS's failures onto our typed errors (which retry and rescue understand). */
 export function classify(err: unknown, signal: AbortSignal, address: string): ProxyError {
+  // Already typed (no identity for mTLS): keep its meaning.
+  if (err instanceof ProxyError && !signal.aborted) return err;
   if (signal.aborted) {
     // A timeout layer aborts with its own typed reason; otherwise the caller went away.
     return signal.reason instanceof ProxyError ? signal.reason : new ClientAbortedError("the caller closed the connection", { cause: err });

@@ -20,6 +20,7 @@ export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
   upstream_connect_failed: 502,
   upstream_reset: 502,
   no_config: 503,
+  no_identity: 503,
   no_endpoints: 503,
   breaker_open: 503,
   overloaded: 503,

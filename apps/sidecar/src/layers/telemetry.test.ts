@@ -22,6 +22,7 @@ describe("telemetryLayer", () => {
       destinationVersion: "unknown",
       responseClass: "5xx",
       outcome: "ok",
+      mtls: false,
       durationMs: 0,
     });
   });

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { responseClassOf, type Outcome } from "@trellis/mesh-model";
 import { FaultAbortError, ProxyError } from "../errors";
 import { onBodyDone } from "../http/body-done";
+import { HEADER_ERROR } from "../http/mesh-headers";
 import type { Layer, ProxyRequest, RequestContext } from "../http/proxy-types";
 import type { RequestRecorder } from "../telemetry/request-recorder";
 
@@ -21,6 +22,7 @@ export function telemetryLayer(recorder: RequestRecorder, onError: (err: unknown
         destinationVersion: ctx.endpoint?.version ?? UNKNOWN,
         responseClass: responseClassOf(status),
         outcome,
+        mtls: ctx.mtls ?? false,
         durationMs: performance.now() - ctx.startedAt,
       });
     } catch (err) {
@@ -38,7 +40,8 @@ export function telemetryLayer(recorder: RequestRecorder, onError: (err: unknown
       throw err;
     }
     const { body, status } = res;
-    const outcome = outcomeOf(req.ctx);
+    // The callee's sidecar refused the caller: counted on this edge as denied.
+    const outcome = status === 403 && res.headers[HEADER_ERROR] === "denied" ? "denied" : outcomeOf(req.ctx);
     if (body instanceof Readable) onBodyDone(body, (failed) => record(req, status, failed ? "error" : outcome));
     else record(req, status, outcome);
     return res;

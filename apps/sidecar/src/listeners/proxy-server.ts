@@ -8,6 +8,7 @@ import { BadRequestError, ClientAbortedError, InternalError } from "../errors";
 import { stripHopByHop } from "../http/hop-by-hop";
 import { ensureRequestIdentity, HEADER_REVISION, HEADER_SOURCE, setForwarded } from "../http/mesh-headers";
 import type { Direction, ProxyRequest, ProxyResponse } from "../http/proxy-types";
+import { peerServiceOf } from "../identity/mtls-listener";
 import type { Logger } from "../log";
 import type { Snapshot } from "../snapshot/snapshot";
 import type { Stack } from "../stack";
@@ -58,12 +59,16 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const headers = stripHopByHop(req.headers);
     const requestId = ensureRequestIdentity(headers);
     let source: string;
+    let peer: string | undefined;
     if (stampSource !== undefined) {
       source = stampSource;
       headers[HEADER_SOURCE] = stampSource;
     } else {
+      // Inbound: a verified certificate says who calls; a plaintext caller's header is only a claim.
+      peer = peerServiceOf(req.socket);
       const claimed = headers[HEADER_SOURCE];
-      source = typeof claimed === "string" && ZServiceName.safeParse(claimed).success ? claimed : EXTERNAL_SOURCE;
+      source = peer ?? (typeof claimed === "string" && ZServiceName.safeParse(claimed).success ? claimed : EXTERNAL_SOURCE);
+      if (peer !== undefined) headers[HEADER_SOURCE] = peer;
     }
     const refusal: Refusal | undefined = checkRequest(req, limits) ?? ("error" in target ? { reason: "bad_target", error: new BadRequestError(target.error) } : undefined);
     const valid = refusal === undefined && !("error" in target);
@@ -78,7 +83,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       headers,
       body: hasBody(req) ? req : null,
       signal: controller.signal,
-      ctx: { direction, requestId, startedAt: performance.now(), snapshot: snapshot(), source },
+      ctx: { direction, requestId, startedAt: performance.now(), snapshot: snapshot(), source, peer, mtls: peer !== undefined },
     };
     // Outbound: the callee (and, on the response, the caller) can tell which revision routed it.
     if (stampSource !== undefined && proxyReq.ctx.snapshot) headers[HEADER_REVISION] = String(proxyReq.ctx.snapshot.revision);

@@ -8,7 +8,7 @@ export type RouteMatcher = (method: string, pathname: string, headers: HeaderMap
 /** Thrown while building a snapshot; the bundle is NACKed with this message. */
 export class InvalidRouteError extends Error {}
 
-export function compileRouteMatcher(route: CompiledRoute, where: string): RouteMatcher {
+export function compileRouteMatcher(route: Pick<CompiledRoute, "path" | "methods" | "headers">, where: string): RouteMatcher {
   const path = compilePath(route.path, where);
   const methods = route.methods.length ? new Set<string>(route.methods) : null;
   const headers = route.headers.map((h, i) => compileHeader(h, `${where}.headers.${i}`));

@@ -103,7 +103,7 @@ export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
       for (const r of rejections()) result.observe(r.count, { [ATTR_DIRECTION]: r.direction, [ATTR_REJECT_REASON]: r.reason });
     });
   }
-  const source = { [ATTR_SOURCE_SERVICE]: o.service, [ATTR_SOURCE_VERSION]: o.version, [ATTR_MTLS]: false };
+  const source = { [ATTR_SOURCE_SERVICE]: o.service, [ATTR_SOURCE_VERSION]: o.version };
 
   return {
     recorder: {
@@ -115,6 +115,7 @@ export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
           [ATTR_RESPONSE_CLASS]: r.responseClass,
           [ATTR_OUTCOME]: r.outcome,
           [ATTR_DIRECTION]: r.direction,
+          [ATTR_MTLS]: r.mtls,
         };
         requests.add(1, attributes);
         duration.record(r.durationMs, attributes);

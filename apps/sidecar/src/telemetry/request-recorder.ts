@@ -9,6 +9,8 @@ export interface RequestRecord {
   destinationVersion: string;
   responseClass: ResponseClass;
   outcome: Outcome;
+  /** Whether the try that answered went over mutual TLS. */
+  mtls: boolean;
   durationMs: number;
 }
 

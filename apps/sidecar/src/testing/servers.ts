@@ -56,6 +56,7 @@ export async function startTestSidecar(overrides: Partial<SidecarConfig> & { ser
     maxHeaderCount: 100,
     headersTimeoutMs: 10_000,
     logLevel: "error",
+    trustDomain: "trellis.local",
     ...overrides,
     cacheDir,
   };

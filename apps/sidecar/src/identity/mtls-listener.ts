@@ -1,0 +1,104 @@
+// Mutual TLS on the inbound listener. Each new connection's first byte says what it is: 0x16 starts a
+// TLS handshake (the client must present a certificate of this mesh, verified against the trust
+// bundle); anything else is plaintext, accepted only in permissive mode. Verified connections are
+// handed to the HTTP server with the peer's service recorded for the authorize layer.
+import type { Server } from "node:http";
+import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import type { MtlsMode } from "@trellis/mesh-model";
+import type { Logger } from "../log";
+import { serviceOfCertificate } from "./peer-identity";
+import type { IdentityMaterial } from "./workload-identity";
+
+const TLS_HANDSHAKE = 0x16;
+
+export interface MtlsListenerOptions {
+  /** The sidecar's certificate in force (WorkloadIdentity.current), or undefined: TLS is then refused. */
+  identity: () => IdentityMaterial | undefined;
+  trustDomain: string;
+  /** The mode of the bundle in force (strict before the first bundle). */
+  mode: () => MtlsMode;
+  log: Logger;
+  /** A connection that has not sent its first byte or finished its handshake by then is closed. */
+  handshakeTimeoutMs?: number;
+}
+
+export interface MtlsCounters {
+  tls: number;
+  plaintext: number;
+  refusedPlaintext: number;
+  refusedNoIdentity: number;
+  failedHandshakes: number;
+}
+
+const peers = new WeakMap<object, string>();
+
+/** The verified service of the peer on this socket; undefined for plaintext. */
+export function peerServiceOf(socket: object): string | undefined {
+  return peers.get(socket);
+}
+
+export function acceptMtls(server: Server, options: MtlsListenerOptions): MtlsCounters {
+  const { identity, trustDomain, mode, log, handshakeTimeoutMs = 10_000 } = options;
+  const counters: MtlsCounters = { tls: 0, plaintext: 0, refusedPlaintext: 0, refusedNoIdentity: 0, failedHandshakes: 0 };
+  // node:http's own connection handling (and anyone else's) runs once we know what the socket is.
+  const handlers = server.listeners("connection") as Array<(socket: unknown) => void>;
+  server.removeAllListeners("connection");
+  const toHttp = (socket: Socket | TLSSocket) => {
+    for (const handler of handlers) handler.call(server, socket);
+  };
+
+  server.on("connection", (socket: Socket) => {
+    const ignore = () => {};
+    socket.on("error", ignore);
+    const timer = setTimeout(() => socket.destroy(), handshakeTimeoutMs);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+    socket.once("data", (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] !== TLS_HANDSHAKE) {
+        if (mode() === "strict") {
+          counters.refusedPlaintext++;
+          log.debug("plaintext_refused", { remote: socket.remoteAddress, mode: "strict" });
+          socket.destroy();
+          return;
+        }
+        counters.plaintext++;
+        clearTimeout(timer);
+        socket.off("error", ignore);
+        toHttp(socket);
+        socket.resume();
+        return;
+      }
+      const material = identity();
+      if (!material) {
+        // No certificate, or an expired one: refuse rather than present it.
+        counters.refusedNoIdentity++;
+        log.warn("tls_refused", { remote: socket.remoteAddress, reason: "no_identity" });
+        socket.destroy();
+        return;
+      }
+      const tls = new TLSSocket(socket, { isServer: true, secureContext: material.context, requestCert: true, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"] });
+      tls.on("error", (err) => {
+        counters.failedHandshakes++;
+        log.debug("tls_handshake_failed", { remote: socket.remoteAddress, error: err.message });
+        tls.destroy();
+      });
+      tls.once("secure", () => {
+        const peer = serviceOfCertificate(tls.getPeerCertificate(), trustDomain);
+        if (!tls.authorized || peer === undefined) {
+          counters.failedHandshakes++;
+          log.warn("tls_peer_refused", { remote: socket.remoteAddress, reason: tls.authorizationError ?? "no identity of this mesh in the certificate" });
+          tls.destroy();
+          return;
+        }
+        counters.tls++;
+        peers.set(tls, peer);
+        clearTimeout(timer);
+        toHttp(tls);
+      });
+    });
+  });
+  return counters;
+}
