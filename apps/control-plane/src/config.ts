@@ -38,11 +38,11 @@ type RawConfig = Record<
   | "retention1m"
   | "maxOtlpBody"
   | "maxOtlpInFlight"
+  | "maxSeries"
   | "adminPassword"
   | "apiToken"
   | "sessionTtl"
   | "allowedOrigins"
-  | "maxSeries"
   | "logLevel",
   string
 >;
@@ -100,13 +100,6 @@ export const FLAGS: readonly FlagSpec[] = [
     defaultValue: () => "50000",
     description: "distinct rollup series (edge x version x response class x outcome x mTLS) active in the last hour; points of new series beyond it are rejected (partial success) and counted in /healthz ingest.series",
   },
-  { key: "trustDomain", flag: "trust-domain", defaultValue: () => "trellis.local", description: "trust domain of the mesh's identities (spiffe://<trust-domain>/service/<name>)" },
-  { key: "certTtl", flag: "cert-ttl", defaultValue: () => "1h", description: "lifetime of the certificates the CA signs for sidecars (they renew at half of it); 2s..24h" },
-  { key: "caCertFile", flag: "ca-cert-file", defaultValue: () => "", description: "PEM file of an external CA root certificate (with --ca-key-file); empty: a root generated on first start and kept in the database" },
-  { key: "caKeyFile", flag: "ca-key-file", defaultValue: () => "", description: "PEM file (PKCS#8, ECDSA P-256) of the external root's private key" },
-  { key: "caSignRate", flag: "ca-sign-rate", defaultValue: () => "5", description: "certificate signings per second per join token (twice that at once); the whole CA allows 20 times it" },
-  { key: "mtlsMode", flag: "mtls-mode", defaultValue: () => "permissive", description: "mesh-wide mTLS mode, overridable per service in its policy: strict (mutual TLS only) or permissive (plaintext accepted too)" },
-  { key: "authorizationDefault", flag: "authorization-default", defaultValue: () => "allow", description: "mesh-wide authorization default when no rule decides, overridable per service: allow or deny" },
   {
     key: "adminPassword",
     flag: "admin-password",
@@ -197,17 +190,6 @@ const ZConfig = z.object({
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
     .pipe(z.int().min(1, "must be 1..10000000").max(10_000_000, "must be 1..10000000")),
-  trustDomain: ZTrustDomain,
-  certTtlMs: span(2_000, 86_400_000, "a span between 2s and 24h"),
-  caCertFile: z.string().transform((s) => (s === "" ? undefined : s)),
-  caKeyFile: z.string().transform((s) => (s === "" ? undefined : s)),
-  caSignRate: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.int().min(1, "must be 1..10000").max(10_000, "must be 1..10000")),
-  mtlsMode: ZMtlsMode,
-  authorizationDefault: ZAuthorizationAction,
   adminPassword: z
     .string()
     .transform((s) => (s === "" ? undefined : s))
@@ -254,6 +236,10 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   maxOtlpBody: "maxOtlpBodyBytes",
   maxOtlpInFlight: "maxOtlpInFlight",
   maxSeries: "maxSeries",
+  adminPassword: "adminPassword",
+  apiToken: "apiToken",
+  sessionTtl: "sessionTtlMs",
+  allowedOrigins: "allowedOrigins",
   trustDomain: "trustDomain",
   certTtl: "certTtlMs",
   caCertFile: "caCertFile",
@@ -261,10 +247,6 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   caSignRate: "caSignRate",
   mtlsMode: "mtlsMode",
   authorizationDefault: "authorizationDefault",
-  adminPassword: "adminPassword",
-  apiToken: "apiToken",
-  sessionTtl: "sessionTtlMs",
-  allowedOrigins: "allowedOrigins",
   logLevel: "logLevel",
 };
 
