@@ -5,8 +5,6 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { AuthService } from "./auth/auth-service";
 import { routesOf } from "./auth/route-list";
-import { AuthService } from "./auth/auth-service";
-import { routesOf } from "./auth/route-list";
 import { heartbeatIntervalMs, type Config } from "./config";
 import { openDatabase, type Database } from "./db/index";
 import { openMeshChangeNotifier, type MeshChangeNotifier } from "./db/mesh-change-notifier";
@@ -78,8 +76,6 @@ export interface RunningControlPlane {
   ingest: IngestService;
   /** Every route of the API server, "METHOD /pattern" (the route-enumeration test reads it). */
   apiRoutes: readonly string[];
-  /** Every route of the API server, "METHOD /pattern" (the route-enumeration test reads it). */
-  apiRoutes: readonly string[];
   /** This process among the replicas sharing the database. */
   replicaId: string;
   close(): Promise<void>;
@@ -138,8 +134,6 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
     await ingest.loadRecentSeries();
     const auth = new AuthService({ db, now, log, sessionTtlMs: config.sessionTtlMs, bootstrapToken: config.apiToken });
     await auth.bootstrap(config.adminPassword);
-    const auth = new AuthService({ db, now, log, sessionTtlMs: config.sessionTtlMs, bootstrapToken: config.apiToken });
-    await auth.bootstrap(config.adminPassword);
 
     // The mesh's CA: its root from the database (generated on first start) or from the operator's files.
     if (Boolean(config.caCertFile) !== Boolean(config.caKeyFile)) throw new Error("--ca-cert-file and --ca-key-file must be given together");
@@ -152,8 +146,6 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       joinTokens,
       signLimiter,
       log,
-      auth,
-      allowedOrigins: config.allowedOrigins,
       auth,
       allowedOrigins: config.allowedOrigins,
       registry,
