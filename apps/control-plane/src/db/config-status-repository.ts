@@ -1,30 +1,69 @@
 // Per sidecar: the config revision last sent, its last ACK or NACK, and which replica holds its config stream.
-import type { DbClient } from "./prisma-client";
+import type { AckRequest } from "@trellis/mesh-model";
+import { groupCommit } from "./group-writes";
+import { Prisma, type DbClient } from "./prisma-client";
 import type { ConfigStatusRecord, ConfigStatusRepository } from "./repositories";
 
 const STREAM_CHUNK = 500;
 
-export function configStatusRepository(db: DbClient): ConfigStatusRepository {
-  return {
-    async recordSent(instanceId, revision, now) {
-      await db.configStatus.upsert({
-        where: { instanceId },
-        create: { instanceId, sentRevision: revision, sentAt: now },
-        update: { sentRevision: revision, sentAt: now },
-      });
-    },
+interface SentWrite {
+  instanceId: string;
+  revision: number;
+  now: Date;
+}
 
-    async recordAnswer(instanceId, answer, now) {
-      const fields = {
-        lastAnswerRevision: answer.revision,
-        lastAnswerAccepted: answer.accepted,
-        lastError: answer.accepted ? null : (answer.error ?? null),
-        lastAnswerAt: now,
-        // A NACK leaves the acked revision alone: the sidecar keeps running the last one it accepted.
-        ...(answer.accepted ? { ackedRevision: answer.revision } : {}),
-      };
-      await db.configStatus.upsert({ where: { instanceId }, create: { instanceId, ...fields }, update: fields });
-    },
+interface AnswerWrite {
+  instanceId: string;
+  answer: AckRequest;
+  now: Date;
+}
+
+/** The last write per sidecar, in call order (a batch must not upsert one row twice). */
+function lastPerInstance<T extends { instanceId: string }>(items: T[]): Map<string, T[]> {
+  const byId = new Map<string, T[]>();
+  for (const item of items) byId.set(item.instanceId, [...(byId.get(item.instanceId) ?? []), item]);
+  return byId;
+}
+
+export function configStatusRepository(db: DbClient): ConfigStatusRepository {
+  // Every bundle sent and every ACK is one row write; a change reaching a thousand sidecars is a
+  // thousand of each within milliseconds. Calls made while a write is in flight are coalesced into
+  // the next multi-row upsert (one statement per chunk); each caller resolves once its row committed.
+  const writeSent = groupCommit<SentWrite>(async (items) => {
+    const rows = [...lastPerInstance(items).values()].map((writes) => writes[writes.length - 1]!);
+    for (let i = 0; i < rows.length; i += STREAM_CHUNK) {
+      const values = rows.slice(i, i + STREAM_CHUNK).map((r) => Prisma.sql`(${r.instanceId}, ${r.revision}, ${r.now})`);
+      await db.$executeRaw`INSERT INTO "ConfigStatus" ("instanceId", "sentRevision", "sentAt") VALUES ${Prisma.join(values)}
+        ON CONFLICT ("instanceId") DO UPDATE SET "sentRevision" = excluded."sentRevision", "sentAt" = excluded."sentAt"`;
+    }
+  });
+  const writeAnswer = groupCommit<AnswerWrite>(async (items) => {
+    const rows = [...lastPerInstance(items).values()].map((writes) => {
+      const last = writes[writes.length - 1]!;
+      // A NACK leaves the acked revision alone: the sidecar keeps running the last one it accepted.
+      const acked = writes.filter((w) => w.answer.accepted).at(-1)?.answer.revision ?? null;
+      return { ...last, acked };
+    });
+    for (let i = 0; i < rows.length; i += STREAM_CHUNK) {
+      const values = rows
+        .slice(i, i + STREAM_CHUNK)
+        .map(
+          (r) =>
+            Prisma.sql`(${r.instanceId}, ${r.acked}, ${r.answer.revision}, ${r.answer.accepted}, ${r.answer.accepted ? null : (r.answer.error ?? null)}, ${r.now})`,
+        );
+      await db.$executeRaw`INSERT INTO "ConfigStatus" ("instanceId", "ackedRevision", "lastAnswerRevision", "lastAnswerAccepted", "lastError", "lastAnswerAt")
+        VALUES ${Prisma.join(values)}
+        ON CONFLICT ("instanceId") DO UPDATE SET
+          "ackedRevision" = COALESCE(excluded."ackedRevision", "ConfigStatus"."ackedRevision"),
+          "lastAnswerRevision" = excluded."lastAnswerRevision", "lastAnswerAccepted" = excluded."lastAnswerAccepted",
+          "lastError" = excluded."lastError", "lastAnswerAt" = excluded."lastAnswerAt"`;
+    }
+  });
+
+  return {
+    recordSent: (instanceId, revision, now) => writeSent({ instanceId, revision, now }),
+
+    recordAnswer: (instanceId, answer, now) => writeAnswer({ instanceId, answer, now }),
 
     async markStreamsOpen(instanceIds, replica, now) {
       // Usually every row exists (one per sidecar ever sent a bundle): one UPDATE per chunk, then an

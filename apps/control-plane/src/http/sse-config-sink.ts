@@ -4,6 +4,20 @@ import type { ServerResponse } from "node:http";
 import { CONFIG_EVENT_BUNDLE, type Bundle } from "@trellis/mesh-model";
 import type { ConfigSink } from "../push/config-hub";
 
+/**
+ * The hub hands the same bundle object to every sidecar of one service and version: serialise it once
+ * (a change reaching a thousand sidecars would otherwise stringify it a thousand times).
+ */
+const serialised = new WeakMap<Bundle, string>();
+function eventOf(bundle: Bundle): string {
+  let text = serialised.get(bundle);
+  if (text === undefined) {
+    text = `event: ${CONFIG_EVENT_BUNDLE}\nid: ${bundle.revision}\ndata: ${JSON.stringify(bundle)}\n\n`;
+    serialised.set(bundle, text);
+  }
+  return text;
+}
+
 export class SseConfigSink implements ConfigSink {
   constructor(
     private readonly res: ServerResponse,
@@ -28,7 +42,7 @@ export class SseConfigSink implements ConfigSink {
 
   send(bundle: Bundle): Promise<void> {
     if (this.gone) return Promise.reject(new Error("stream closed"));
-    const flushed = this.res.write(`event: ${CONFIG_EVENT_BUNDLE}\nid: ${bundle.revision}\ndata: ${JSON.stringify(bundle)}\n\n`);
+    const flushed = this.res.write(eventOf(bundle));
     if (flushed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (err?: Error) => {
