@@ -42,7 +42,7 @@ export function ServiceDetailPage({ service }: { service: string }) {
   const rangeLabel = custom === null ? `window ${window}` : "custom range";
 
   return (
-    <div className="page" data-test="detail-page" data-service={service}>
+    <div className="page detail-page" data-test="detail-page" data-service={service}>
       <PageHeader title={service} generatedAt={series.data?.generatedAt}>
         {summary === undefined ? null : <HealthBadge health={summary.health} testId="detail-health" />}
         <span className="versions" style={{ marginLeft: 0 }}>
