@@ -45,6 +45,7 @@ const target = int("target");
 const writeTo = opt("write");
 const consoleDir = opt("console-dir");
 
+const HEADING = "## Console: graph at 1,000 services";
 const log = (event, fields = {}) => console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", event, ...fields }));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = mkdtempSync(path.join(os.tmpdir(), "trellis-bench-console-"));
@@ -135,7 +136,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const HEADING = "## Console: graph at 1,000 services";
 
 /** Adds the row to this benchmark's own section (created when absent); other sections stay as they are. */
 function writeSection(file, row) {
@@ -159,7 +159,9 @@ function writeSection(file, row) {
     const end = next < 0 ? text.length : next + 1;
     const section = text.slice(start, end).trimEnd();
     const rows = section.split("\n").filter((l) => l.startsWith("| 20"));
-    text = `${text.slice(0, start)}${intro.join("\n")}\n${[...rows, row].join("\n")}\n${next < 0 ? "" : "\n"}${text.slice(end)}`;
+    // Notes about earlier rows ("> …" lines under the table) are kept.
+    const notes = section.split("\n").filter((l) => l.startsWith("> "));
+    text = `${text.slice(0, start)}${intro.join("\n")}\n${[...rows, row].join("\n")}\n${notes.length === 0 ? "" : `\n${notes.join("\n")}\n`}${next < 0 ? "" : "\n"}${text.slice(end)}`;
   }
   writeFileSync(file, text);
   log("written", { file: path.relative(ROOT, file) });
