@@ -13,6 +13,8 @@ export interface LoadOptions {
   path?: string | ((i: number) => string);
   method?: string;
   headers?: Record<string, string>;
+  /** A request body, made per request. */
+  body?: () => string;
   /** Checks one answer; a returned string is a failure reason. 2xx is required unless `accept` says otherwise. */
   check?: (r: LoadReply) => string | undefined;
   accept?: (status: number) => boolean;
@@ -64,6 +66,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const res = await request(`${o.url}${path}`, {
         method: (o.method ?? "GET") as "GET",
         headers: { host: o.host, ...o.headers },
+        body: o.body?.(),
         dispatcher: agent,
         headersTimeout: o.timeoutMs ?? 30_000,
         bodyTimeout: o.timeoutMs ?? 30_000,
