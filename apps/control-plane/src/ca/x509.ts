@@ -4,7 +4,7 @@ import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
 // Node's webcrypto is a standard Crypto; the DOM lib's type it is declared with is not in scope here.
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
 
 export type CryptoKey = webcrypto.CryptoKey;
 

@@ -4,7 +4,7 @@
 // handed to the HTTP server with the peer's service recorded for the authorize layer.
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import { TLSSocket } from "node:tls";
+import { Server as TlsServer, type TLSSocket } from "node:tls";
 import type { MtlsMode } from "@trellis/mesh-model";
 import type { Logger } from "../log";
 import { serviceOfCertificate } from "./peer-identity";
@@ -48,6 +48,33 @@ export function acceptMtls(server: Server, options: MtlsListenerOptions): MtlsCo
     for (const handler of handlers) handler.call(server, socket);
   };
 
+  // One TLS server per certificate: a renewal makes a new one for new connections; open ones go on.
+  const tlsServers = new WeakMap<IdentityMaterial, TlsServer>();
+  const tlsServerFor = (m: IdentityMaterial): TlsServer => {
+    let tlsServer = tlsServers.get(m);
+    if (!tlsServer) {
+      tlsServer = new TlsServer({ key: m.keyPem, cert: m.certPem, ca: m.trustBundle, minVersion: "TLSv1.3", requestCert: true, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"], handshakeTimeout: handshakeTimeoutMs });
+      tlsServer.on("secureConnection", (tls: TLSSocket) => {
+        const peer = serviceOfCertificate(tls.getPeerCertificate(), trustDomain);
+        if (!tls.authorized || peer === undefined) {
+          counters.failedHandshakes++;
+          log.warn("tls_peer_refused", { remote: tls.remoteAddress, reason: tls.authorizationError ?? "no identity of this mesh in the certificate" });
+          tls.destroy();
+          return;
+        }
+        counters.tls++;
+        peers.set(tls, peer);
+        toHttp(tls);
+      });
+      tlsServer.on("tlsClientError", (err: Error, tls: TLSSocket) => {
+        counters.failedHandshakes++;
+        log.debug("tls_handshake_failed", { remote: tls.remoteAddress, error: err.message });
+      });
+      tlsServers.set(m, tlsServer);
+    }
+    return tlsServer;
+  };
+
   server.on("connection", (socket: Socket) => {
     const ignore = () => {};
     socket.on("error", ignore);
@@ -79,25 +106,11 @@ export function acceptMtls(server: Server, options: MtlsListenerOptions): MtlsCo
         socket.destroy();
         return;
       }
-      const tls = new TLSSocket(socket, { isServer: true, secureContext: material.context, requestCert: true, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"] });
-      tls.on("error", (err) => {
-        counters.failedHandshakes++;
-        log.debug("tls_handshake_failed", { remote: socket.remoteAddress, error: err.message });
-        tls.destroy();
-      });
-      tls.once("secure", () => {
-        const peer = serviceOfCertificate(tls.getPeerCertificate(), trustDomain);
-        if (!tls.authorized || peer === undefined) {
-          counters.failedHandshakes++;
-          log.warn("tls_peer_refused", { remote: socket.remoteAddress, reason: tls.authorizationError ?? "no identity of this mesh in the certificate" });
-          tls.destroy();
-          return;
-        }
-        counters.tls++;
-        peers.set(tls, peer);
-        clearTimeout(timer);
-        toHttp(tls);
-      });
+      // node's TLS server verifies the client's chain against the trust bundle and refuses it otherwise.
+      clearTimeout(timer);
+      socket.off("error", ignore);
+      // Left paused: the TLS socket takes over the handle and the byte already read.
+      tlsServerFor(material).emit("connection", socket);
     });
   });
   return counters;

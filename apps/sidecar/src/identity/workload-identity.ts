@@ -12,8 +12,12 @@ import type { CachedIdentity, IdentityCache } from "./identity-cache";
 export interface IdentityMaterial {
   readonly spiffeId: string;
   readonly notAfter: number;
-  /** Key, certificate and trust bundle, TLS 1.3 only: for the inbound server and the outbound connections alike. */
+  /** Key, certificate and trust bundle, TLS 1.3 only: for the outbound connections. */
   readonly context: SecureContext;
+  /** The same as PEM, for the inbound TLS server. */
+  readonly keyPem: string;
+  readonly certPem: string;
+  readonly trustBundle: string;
 }
 
 export interface WorkloadIdentityOptions {
@@ -151,6 +155,6 @@ export class WorkloadIdentity {
     if (identity.service !== service || cert.subjectAltName !== `URI:${spiffeId}`) throw new Error(`the certificate is for ${cert.subjectAltName ?? "nothing"}, not ${spiffeId}`);
     if (!cert.checkPrivateKey(createPrivateKey(identity.keyPem))) throw new Error("the certificate does not match the key");
     const context = createSecureContext({ key: identity.keyPem, cert: identity.certPem, ca: identity.trustBundle, minVersion: "TLSv1.3" });
-    return { spiffeId, notAfter: Date.parse(cert.validTo), context };
+    return { spiffeId, notAfter: Date.parse(cert.validTo), context, keyPem: identity.keyPem, certPem: identity.certPem, trustBundle: identity.trustBundle };
   }
 }
