@@ -81,7 +81,19 @@ export class RegistryService {
    * every reconnecting sidecar take a fresh bundle.
    */
   async start(): Promise<void> {
-    this.sweptUntil = this.options.now();
+    const now = this.options.now();
+    // Instances that were live when the previous control plane went away (judged by the last
+    // heartbeat it stored) get one lease from now to renew, instead of vanishing from every bundle
+    // before they have had a chance to reconnect: the first sidecar to reconnect must not be sent a
+    // mesh without its destinations (found by test/resilience/control-plane-down.test.ts).
+    const instances = await this.options.db.registry.listInstances();
+    const lastSeen = Math.max(0, ...instances.map((i) => i.lastHeartbeatAt.getTime()));
+    const graceUntil = new Date(now.getTime() + this.options.leaseTtlMs);
+    for (const i of instances) {
+      const wasLive = i.deregisteredAt === null && i.leaseExpiresAt.getTime() > lastSeen;
+      if (wasLive && i.leaseExpiresAt.getTime() < graceUntil.getTime()) await this.options.db.registry.renew(i.instanceId, i.lastHeartbeatAt, graceUntil);
+    }
+    this.sweptUntil = now;
     await this.bump("control plane started");
   }
 
