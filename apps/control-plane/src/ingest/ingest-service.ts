@@ -126,6 +126,13 @@ export class IngestService {
     const batch: IngestBatch = { rows: [], edges: [], services: [] };
     let stored = 0;
     for (const obs of extraction.observations) {
+      // A point can pass the schema and still convert into counts the store refuses (a count past 2^53,
+      // a sum that overflows when its unit is converted): refuse that point here, or it would fail the
+      // whole group commit and every other export waiting in it.
+      if (!isStorable(obs)) {
+        metrics.rejected.add(1, "a data point's counts are not safe non-negative integers or its sum is not finite");
+        continue;
+      }
       if (!this.series.admit(obs, nowMs)) {
         metrics.rejected.add(1, `the series cap (${this.series.cap} distinct edge/version/class/outcome/mTLS series) is reached; points of new series are refused`);
         continue;
@@ -223,4 +230,9 @@ export class IngestService {
     // The repository sums rows of one key itself.
     await this.options.db.rollups.add(batches.flatMap((b) => b.rows));
   }
+}
+
+function isStorable(obs: { count: number; durationSumMs: number; buckets: readonly number[] }): boolean {
+  const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  return isCount(obs.count) && obs.buckets.every(isCount) && Number.isFinite(obs.durationSumMs);
 }
