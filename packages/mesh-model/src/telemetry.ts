@@ -5,6 +5,13 @@ export const METRIC_REQUEST_DURATION = "trellis.request.duration";
 /** Endpoint state gauges, reported by the caller's sidecar per endpoint. */
 export const METRIC_ENDPOINT_BREAKER_STATE = "trellis.endpoint.breaker_state";
 export const METRIC_ENDPOINT_HEALTHY = "trellis.endpoint.healthy";
+/** Outlier ejections of a destination endpoint (a counter, DELTA from our sidecars). */
+export const METRIC_ENDPOINT_EJECTIONS = "trellis.endpoint.ejections";
+/**
+ * When the endpoint's breaker entered its current state, in unix milliseconds (a gauge), with
+ * ATTR_BREAKER_REASON saying why: one point per endpoint, the reason a bounded code.
+ */
+export const METRIC_ENDPOINT_STATE_SINCE = "trellis.endpoint.state_since";
 /** Requests a sidecar listener refused before proxying (malformed or ambiguous HTTP), by ATTR_REJECT_REASON. */
 export const METRIC_SIDECAR_REJECTED_REQUESTS = "trellis.sidecar.rejected_requests";
 
@@ -16,6 +23,8 @@ export const ATTR_RESPONSE_CLASS = "trellis.response.class";
 export const ATTR_OUTCOME = "trellis.outcome";
 export const ATTR_MTLS = "trellis.mtls";
 export const ATTR_ENDPOINT = "trellis.endpoint";
+/** Why an endpoint's breaker is in its state: one of BREAKER_REASONS. */
+export const ATTR_BREAKER_REASON = "trellis.breaker.reason";
 /** Which side recorded the request: the caller's sidecar ("outbound") or the callee's ("inbound"). */
 export const ATTR_DIRECTION = "trellis.direction";
 /** Why a listener refused a request before proxying it: a short code such as `header_too_large`. */
@@ -60,3 +69,16 @@ export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500
 
 /** The service name used for traffic that enters the mesh from outside any sidecar. */
 export const EXTERNAL_SOURCE = "external";
+
+/** An endpoint's outlier-ejection state as the caller's sidecar sees it; the gauge value is the index. */
+export const BREAKER_STATES = ["closed", "open", "half-open"] as const;
+export type BreakerStateName = (typeof BREAKER_STATES)[number];
+
+/**
+ * Why a breaker entered its current state (bounded, so it can be a metric attribute):
+ * none (closed since the sidecar first saw the endpoint) · consecutive_5xx · consecutive_gateway_errors
+ * (502/503/504 or failed connections) · half_open_failure (ejected again after its probe failed) ·
+ * ejection_time_over (open → half-open) · half_open_success (half-open → closed).
+ */
+export const BREAKER_REASONS = ["none", "consecutive_5xx", "consecutive_gateway_errors", "half_open_failure", "ejection_time_over", "half_open_success"] as const;
+export type BreakerReason = (typeof BREAKER_REASONS)[number];

@@ -78,7 +78,7 @@ describe("balancers (property)", () => {
           if (s.kind === "eject" && s.i < ws.length) {
             const b = targets[s.i]!.breaker;
             if (b.state !== "open") {
-              group.eject(b, clock.now(), "test");
+              group.eject(b, clock.now(), "test", "consecutive_5xx");
               ejectedUntil[s.i] = b.returnsAt;
             }
           } else if (s.kind === "health" && s.i < ws.length) {

@@ -1,6 +1,6 @@
 // Every destination's breaker group, by service name, for the sidecar's lifetime: ejections and
 // health outlive bundles the way endpoint load does. Also the read side for /stats and OTLP.
-import type { CompiledCircuitBreaker, CompiledService } from "@trellis/mesh-model";
+import type { BreakerReason, CompiledCircuitBreaker, CompiledService } from "@trellis/mesh-model";
 import { systemClock, type Clock } from "../time/clock";
 import { BreakerGroup } from "./breaker-group";
 import type { BreakerState } from "./endpoint-breaker";
@@ -14,6 +14,7 @@ export interface EndpointStateView {
   /** How long it has been in this state. */
   forMs: number;
   reason: string | null;
+  reasonCode: BreakerReason;
   ejections: number;
   consecutive5xx: number;
   healthy: boolean;
@@ -51,7 +52,7 @@ export class BreakerBoard {
     for (const g of this.byService.values()) {
       if (now >= g.nextReturnAt) g.returnDue(now);
       for (const b of g.breakers()) {
-        out.push({ service: g.service, instanceId: b.instanceId, state: b.state, forMs: Math.round(now - b.since), reason: b.reason, ejections: b.ejections, consecutive5xx: b.consecutive5xx, healthy: b.healthy });
+        out.push({ service: g.service, instanceId: b.instanceId, state: b.state, forMs: Math.round(now - b.since), reason: b.reason, reasonCode: b.reasonCode, ejections: b.ejections, consecutive5xx: b.consecutive5xx, healthy: b.healthy });
       }
     }
     return out;

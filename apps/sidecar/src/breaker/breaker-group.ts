@@ -1,7 +1,7 @@
 // The endpoint breakers of one destination service: its circuit-breaker policy, which endpoints
 // are ejected (never more than maxEjectionPercent, but always at least one may be), and an epoch
 // that changes with any member's availability so balancers rebuild their candidate set only then.
-import { DEFAULTS, type CompiledCircuitBreaker } from "@trellis/mesh-model";
+import { DEFAULTS, type BreakerReason, type CompiledCircuitBreaker } from "@trellis/mesh-model";
 import { systemClock } from "../time/clock";
 import { EndpointBreaker, type BreakerState } from "./endpoint-breaker";
 
@@ -40,7 +40,7 @@ export class BreakerGroup {
     this.epoch++;
   }
 
-  eject(b: EndpointBreaker, now: number, reason: string): void {
+  eject(b: EndpointBreaker, now: number, reason: string, code: BreakerReason): void {
     const total = this.members.size;
     if (this.ejected > 0 && ((this.ejected + 1) * 100) / total > this.config.maxEjectionPercent) {
       this.ejectionsRefused++;
@@ -49,16 +49,17 @@ export class BreakerGroup {
     b.ejections++;
     b.returnsAt = now + Math.min(this.config.baseEjectionTimeMs * b.ejections, Math.max(this.config.maxEjectionTimeMs, this.config.baseEjectionTimeMs));
     this.nextReturnAt = Math.min(this.nextReturnAt, b.returnsAt);
-    this.transition(b, "open", now, reason);
+    this.transition(b, "open", now, reason, code);
   }
 
-  transition(b: EndpointBreaker, to: BreakerState, now: number, reason: string): void {
+  transition(b: EndpointBreaker, to: BreakerState, now: number, reason: string, code: BreakerReason): void {
     if (b.state === "open") this.ejected--;
     if (to === "open") this.ejected++;
     else b.returnsAt = Number.POSITIVE_INFINITY;
     b.state = to;
     b.since = now;
     b.reason = reason;
+    b.reasonCode = code;
     this.epoch++;
   }
 
@@ -73,7 +74,7 @@ export class BreakerGroup {
     let next = Number.POSITIVE_INFINITY;
     for (const b of this.members.values()) {
       if (b.state !== "open") continue;
-      if (b.returnsAt <= now) this.transition(b, "half-open", now, "ejection time over");
+      if (b.returnsAt <= now) this.transition(b, "half-open", now, "ejection time over", "ejection_time_over");
       else next = Math.min(next, b.returnsAt);
     }
     this.nextReturnAt = next;

@@ -2,6 +2,7 @@
 // from real traffic eject it for baseEjectionTime × times ejected (capped at maxEjectionTime);
 // afterwards it returns half-open, where one success closes it and one failure ejects it again
 // for longer. Active health checks set `healthy`. Kept per instance id across bundles.
+import type { BreakerReason } from "@trellis/mesh-model";
 import type { BreakerGroup } from "./breaker-group";
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -14,6 +15,8 @@ export class EndpointBreaker {
   /** Clock time of the last state change. */
   since: number;
   reason: string | null = null;
+  /** `reason` as a bounded code, for telemetry. */
+  reasonCode: BreakerReason = "none";
   ejections = 0;
   consecutive5xx = 0;
   consecutiveGateway = 0;
@@ -38,7 +41,7 @@ export class EndpointBreaker {
   success(now: number): void {
     this.consecutive5xx = 0;
     this.consecutiveGateway = 0;
-    if (this.state === "half-open") this.group.transition(this, "closed", now, "succeeded while half-open");
+    if (this.state === "half-open") this.group.transition(this, "closed", now, "succeeded while half-open", "half_open_success");
   }
 
   failure(kind: FailureKind, now: number): void {
@@ -46,8 +49,8 @@ export class EndpointBreaker {
     this.consecutiveGateway = kind === "gateway" ? this.consecutiveGateway + 1 : 0;
     if (this.state === "open") return;
     const cb = this.group.config;
-    if (this.state === "half-open") this.group.eject(this, now, "failed while half-open");
-    else if (this.consecutiveGateway >= cb.consecutiveGatewayErrors) this.group.eject(this, now, `${this.consecutiveGateway} consecutive gateway errors`);
-    else if (this.consecutive5xx >= cb.consecutive5xx) this.group.eject(this, now, `${this.consecutive5xx} consecutive 5xx`);
+    if (this.state === "half-open") this.group.eject(this, now, "failed while half-open", "half_open_failure");
+    else if (this.consecutiveGateway >= cb.consecutiveGatewayErrors) this.group.eject(this, now, `${this.consecutiveGateway} consecutive gateway errors`, "consecutive_gateway_errors");
+    else if (this.consecutive5xx >= cb.consecutive5xx) this.group.eject(this, now, `${this.consecutive5xx} consecutive 5xx`, "consecutive_5xx");
   }
 }

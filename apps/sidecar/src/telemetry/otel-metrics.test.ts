@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { connect } from "node:net";
-import { LATENCY_BOUNDS_MS, METRIC_ENDPOINT_BREAKER_STATE, METRIC_ENDPOINT_HEALTHY, METRIC_REQUEST_DURATION, METRIC_REQUESTS, METRIC_SIDECAR_REJECTED_REQUESTS } from "@trellis/mesh-model";
+import { LATENCY_BOUNDS_MS, METRIC_ENDPOINT_BREAKER_STATE, METRIC_ENDPOINT_EJECTIONS, METRIC_ENDPOINT_HEALTHY, METRIC_ENDPOINT_STATE_SINCE, METRIC_REQUEST_DURATION, METRIC_REQUESTS, METRIC_SIDECAR_REJECTED_REQUESTS } from "@trellis/mesh-model";
 import { z } from "zod";
 import { makeBundle } from "../testing/bundles";
 import { echoApp, send, startServer, startTestSidecar, type TestServer, type TestSidecar } from "../testing/servers";
@@ -31,6 +31,7 @@ const ZExport = z.object({
 });
 type Metric = z.infer<typeof ZMetric>;
 const DELTA = 1;
+const startedAt = Date.now();
 
 const attrs = (list: z.infer<typeof ZAttrs>) => Object.fromEntries(list.map((a) => [a.key, a.value.stringValue ?? a.value.boolValue]));
 
@@ -125,6 +126,14 @@ describe("OTLP metrics export", () => {
     const expected = { "trellis.destination.service": "catalog", "trellis.endpoint": "catalog-v1-0" };
     assert.deepEqual(point(METRIC_ENDPOINT_BREAKER_STATE), { attributes: expected, value: 0 });
     assert.deepEqual(point(METRIC_ENDPOINT_HEALTHY), { attributes: expected, value: 1 });
+    // Closed since the sidecar first saw the endpoint, which was after this test file started.
+    const since = point(METRIC_ENDPOINT_STATE_SINCE);
+    assert.deepEqual(since.attributes, { ...expected, "trellis.breaker.reason": "none" });
+    assert.ok(since.value >= startedAt && since.value <= Date.now(), `state_since ${since.value} within the test`);
+    const ejections = metrics.filter((m) => m.name === METRIC_ENDPOINT_EJECTIONS);
+    assert.equal(ejections[0]?.sum?.aggregationTemporality, DELTA);
+    const ejectionPoints = ejections.flatMap((m) => m.sum!.dataPoints);
+    assert.deepEqual(ejectionPoints.map((p) => ({ attributes: attrs(p.attributes), value: Number(p.asInt ?? p.asDouble) })), [{ attributes: expected, value: 0 }]);
   });
 
   it("exports requests the listeners refused as a delta counter by direction and reason", async () => {

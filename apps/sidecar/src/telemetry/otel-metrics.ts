@@ -6,6 +6,7 @@ import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelem
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import {
+  ATTR_BREAKER_REASON,
   ATTR_DESTINATION_SERVICE,
   ATTR_DESTINATION_VERSION,
   ATTR_DIRECTION,
@@ -18,7 +19,9 @@ import {
   ATTR_SOURCE_VERSION,
   LATENCY_BOUNDS_MS,
   METRIC_ENDPOINT_BREAKER_STATE,
+  METRIC_ENDPOINT_EJECTIONS,
   METRIC_ENDPOINT_HEALTHY,
+  METRIC_ENDPOINT_STATE_SINCE,
   METRIC_REQUEST_DURATION,
   METRIC_REQUESTS,
   METRIC_SIDECAR_REJECTED_REQUESTS,
@@ -84,15 +87,22 @@ export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
   if (endpoints) {
     const breakerState = meter.createObservableGauge(METRIC_ENDPOINT_BREAKER_STATE, { description: "Outlier ejection per destination endpoint: 0 closed, 1 open, 2 half-open" });
     const healthy = meter.createObservableGauge(METRIC_ENDPOINT_HEALTHY, { description: "Active health check result per destination endpoint: 1 healthy, 0 not" });
+    // Since-when and why ride on their own gauge, so a new reason starts a new series there and the
+    // state gauge keeps one series per endpoint. Ejections are running totals (the SDK sends deltas).
+    const stateSince = meter.createObservableGauge(METRIC_ENDPOINT_STATE_SINCE, { unit: "ms", description: "When the endpoint's breaker entered its state (unix ms), by reason" });
+    const ejections = meter.createObservableCounter(METRIC_ENDPOINT_EJECTIONS, { unit: "{ejection}", description: "Outlier ejections per destination endpoint" });
     meter.addBatchObservableCallback(
       (result) => {
+        const nowMs = Date.now();
         for (const e of endpoints()) {
           const attributes = { [ATTR_DESTINATION_SERVICE]: e.service, [ATTR_ENDPOINT]: e.instanceId };
           result.observe(breakerState, BREAKER_STATE_VALUE[e.state], attributes);
           result.observe(healthy, e.healthy ? 1 : 0, attributes);
+          result.observe(stateSince, nowMs - e.forMs, { ...attributes, [ATTR_BREAKER_REASON]: e.reasonCode });
+          result.observe(ejections, e.ejections, attributes);
         }
       },
-      [breakerState, healthy],
+      [breakerState, healthy, stateSince, ejections],
     );
   }
   const rejections = o.rejections;
