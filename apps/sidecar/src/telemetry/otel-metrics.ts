@@ -1,20 +1,16 @@
 // OpenTelemetry metrics: a MeterProvider exporting OTLP/HTTP (JSON) with DELTA temporality, request
 // latency in explicit buckets shared with the control plane's rollups. Export failures are logged
 // and otherwise ignored: telemetry never affects traffic.
-import { diag, DiagLogLevel, type Attributes } from "@opentelemetry/api";
+import { diag, DiagLogLevel } from "@opentelemetry/api";
 import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import {
   ATTR_BREAKER_REASON,
   ATTR_DESTINATION_SERVICE,
-  ATTR_DESTINATION_VERSION,
   ATTR_DIRECTION,
   ATTR_ENDPOINT,
-  ATTR_MTLS,
-  ATTR_OUTCOME,
   ATTR_REJECT_REASON,
-  ATTR_RESPONSE_CLASS,
   ATTR_SOURCE_SERVICE,
   ATTR_SOURCE_VERSION,
   LATENCY_BOUNDS_MS,
@@ -31,8 +27,11 @@ import {
 } from "@trellis/mesh-model";
 import type { Logger } from "../log";
 import type { RequestRecorder } from "./request-recorder";
+import { mergingScopes, RequestMetrics } from "./request-metrics";
 import { BREAKER_STATE_VALUE, type EndpointStateView } from "../breaker/breaker-board";
 import type { RejectionCount } from "./rejection-counts";
+
+const METER_NAME = "trellis-sidecar";
 
 export interface OtelMetricsOptions {
   /** Base OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318; metrics go to `<endpoint>/v1/metrics`. */
@@ -65,24 +64,26 @@ export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
     temporalityPreference: AggregationTemporalityPreference.DELTA,
     timeoutMillis: exportTimeoutMs,
   });
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: o.intervalMs, exportTimeoutMillis: exportTimeoutMs });
-  const provider = new MeterProvider({
-    resource: resourceFromAttributes({
-      [RESOURCE_SERVICE_NAME]: o.service,
-      [RESOURCE_SERVICE_VERSION]: o.version,
-      [RESOURCE_SERVICE_INSTANCE_ID]: o.instanceId,
-    }),
-    readers: [reader],
-    views: [
-      {
-        instrumentName: METRIC_REQUEST_DURATION,
-        aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [...LATENCY_BOUNDS_MS] } },
-      },
-    ],
+  const resource = resourceFromAttributes({
+    [RESOURCE_SERVICE_NAME]: o.service,
+    [RESOURCE_SERVICE_VERSION]: o.version,
+    [RESOURCE_SERVICE_INSTANCE_ID]: o.instanceId,
   });
-  const meter = provider.getMeter("trellis-sidecar");
-  const requests = meter.createCounter(METRIC_REQUESTS, { unit: "{request}", description: "Requests through the sidecar" });
-  const duration = meter.createHistogram(METRIC_REQUEST_DURATION, { unit: "ms", description: "Request duration until the response finished" });
+  // Requests and their latency are aggregated per attribute set by RequestMetrics (the SDK's own
+  // instruments hash the attribute set on every request) and join the meter's scope at each export.
+  const requestMetrics = new RequestMetrics(
+    { [ATTR_SOURCE_SERVICE]: o.service, [ATTR_SOURCE_VERSION]: o.version },
+    LATENCY_BOUNDS_MS,
+    {
+      requests: { name: METRIC_REQUESTS, unit: "{request}", description: "Requests through the sidecar" },
+      duration: { name: METRIC_REQUEST_DURATION, unit: "ms", description: "Request duration until the response finished" },
+    },
+    { name: METER_NAME },
+    resource,
+  );
+  const reader = new PeriodicExportingMetricReader({ exporter: mergingScopes(exporter), exportIntervalMillis: o.intervalMs, exportTimeoutMillis: exportTimeoutMs, metricProducers: [requestMetrics] });
+  const provider = new MeterProvider({ resource, readers: [reader] });
+  const meter = provider.getMeter(METER_NAME);
   const endpoints = o.endpoints;
   if (endpoints) {
     const breakerState = meter.createObservableGauge(METRIC_ENDPOINT_BREAKER_STATE, { description: "Outlier ejection per destination endpoint: 0 closed, 1 open, 2 half-open" });
@@ -113,24 +114,8 @@ export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
       for (const r of rejections()) result.observe(r.count, { [ATTR_DIRECTION]: r.direction, [ATTR_REJECT_REASON]: r.reason });
     });
   }
-  const source = { [ATTR_SOURCE_SERVICE]: o.service, [ATTR_SOURCE_VERSION]: o.version };
-
   return {
-    recorder: {
-      record(r) {
-        const attributes: Attributes = {
-          ...source,
-          [ATTR_DESTINATION_SERVICE]: r.destinationService,
-          [ATTR_DESTINATION_VERSION]: r.destinationVersion,
-          [ATTR_RESPONSE_CLASS]: r.responseClass,
-          [ATTR_OUTCOME]: r.outcome,
-          [ATTR_DIRECTION]: r.direction,
-          [ATTR_MTLS]: r.mtls,
-        };
-        requests.add(1, attributes);
-        duration.record(r.durationMs, attributes);
-      },
-    },
+    recorder: requestMetrics,
     flush: () => provider.forceFlush().catch((error: unknown) => o.log.warn("telemetry_flush_failed", { error })),
     shutdown: async (timeoutMs) => {
       let timer: NodeJS.Timeout | undefined;
