@@ -94,8 +94,11 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   workloadIdentity = workload;
   await workload.start();
 
-  // Active health checks of the destination endpoints and the local app follow every applied bundle.
-  const checks = new HealthChecks({ dispatcher, app, onLocalChange: (healthy) => log.info("local_app_health", { healthy }) });
+  // Outbound tries use one pool per destination, capped by its circuit breaker's maxConnections.
+  const pools = new UpstreamPools({}, { identity: workload, trustDomain: config.trustDomain });
+  // Active health checks of the destination endpoints and the local app follow every applied bundle;
+  // endpoints are checked through the same pools as the traffic (mutual TLS when it must be).
+  const checks = new HealthChecks({ dispatcher, dispatcherFor: (dest) => pools.of(dest), app, onLocalChange: (healthy) => log.info("local_app_health", { healthy }) });
   store.onApplied((snapshot) => checks.sync(snapshot));
 
   const cache = new BundleCache(cacheDir, log);
@@ -106,8 +109,6 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const recorder = fanOut([otel.recorder, stats], (error) => log.warn("telemetry_record_failed", { error }));
   const budgets = new RetryBudgets();
   const limits = new Limits();
-  // Outbound tries use one pool per destination, capped by its circuit breaker's maxConnections.
-  const pools = new UpstreamPools({}, { identity: workload, trustDomain: config.trustDomain });
   const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools }), log, snapshot: () => store.current, stampSource: config.service, limits: httpLimits, onReject: rejections.recorder("outbound") });
   const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
 

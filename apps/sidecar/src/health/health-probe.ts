@@ -47,12 +47,13 @@ export class HealthProbe {
   }
 
   async check(): Promise<void> {
-    const { clock, dispatcher } = this.deps;
+    const { clock } = this.deps;
     const ac = new AbortController();
     const timeout = clock.setTimeout(() => ac.abort(new Error(`no answer within ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
     let pass = false;
     try {
-      const res = await dispatcher.request({ origin: this.origin, path: this.config.path, method: "GET", headers: { [HEADER_HEALTH_CHECK]: "1" }, signal: ac.signal });
+      // Read at each check (inside the try): a destination's pool may change, or refuse without a certificate.
+      const res = await this.deps.dispatcher.request({ origin: this.origin, path: this.config.path, method: "GET", headers: { [HEADER_HEALTH_CHECK]: "1" }, signal: ac.signal });
       await res.body.dump();
       pass = res.statusCode >= 200 && res.statusCode < 300;
       this.lastError = pass ? null : `status ${res.statusCode}`;

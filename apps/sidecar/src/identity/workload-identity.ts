@@ -76,8 +76,19 @@ export class WorkloadIdentity {
         this.options.log.warn("identity_cache_unusable", { file: this.options.cache.file, error: err });
       }
     }
-    // A cached certificate's issue time is unknown: renew at once, and keep the cached one meanwhile.
-    if (this.options.client) this.schedule(0);
+    if (!this.options.client) {
+      if (!this.material) {
+        this.options.log.warn("identity_none", {
+          message: "no --join-token (TRELLIS_JOIN_TOKEN) and no cached certificate: calls to strict (the default) destinations fail with 503 no_identity, and strict peers refuse this sidecar",
+        });
+      }
+      return;
+    }
+    // Without a usable certificate, the first signing is awaited (one try; retries go on in the
+    // background), so a sidecar that can reach its CA listens with an identity. A cached
+    // certificate's issue time is unknown: it is renewed at once, and kept meanwhile.
+    if (this.material) this.schedule(0);
+    else await this.renew();
   }
 
   /** The identity to present now, or undefined (none yet, or expired). */
