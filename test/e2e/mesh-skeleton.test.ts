@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { ZGraphResponse, ZSidecarsResponse } from "@trellis/mesh-model";
 import { ProxyAgent, request } from "undici";
 import { operatorCredentials } from "../support/auth";
+import { mintJoinToken } from "../support/mesh";
 import { startProcess, stopAll, waitFor, type Started } from "../support/processes";
 
 const started: Started[] = [];
@@ -40,6 +41,8 @@ async function startSidecar(service: string, version: string, appPort: number): 
       "--control-plane", api, "--otlp-endpoint", `http://127.0.0.1:${started[0]!.listening.otlpHttpPort}`,
       "--cache-dir", path.join(dir, `cache-${service}-${version}`), "--metrics-interval", "1s",
     ],
+    // Strict mTLS is the mesh's default: each sidecar joins with a token for its service.
+    env: { TRELLIS_JOIN_TOKEN: await mintJoinToken(api, operator.headers, service) },
   });
   started.push(sidecar);
   return sidecar;

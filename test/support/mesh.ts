@@ -1,13 +1,14 @@
 // A small mesh of real processes on loopback for cross-process tests (test/sidecar, test/resilience):
 // the control plane on fixed free ports (so it can be killed and started again where sidecars expect
 // it), sidecars, upstream apps served from the test process, the policy API, and admin reads.
+// Sidecars join with a join token minted through the CA API (the mesh is strict mTLS by default).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ZSidecarsResponse, type SidecarSummary } from "@trellis/mesh-model";
+import { CA_API, ZJoinTokenResponse, ZSidecarsResponse, type SidecarSummary } from "@trellis/mesh-model";
 import { Agent, request } from "undici";
 import { freePort } from "./free-port";
 import { startProcess, waitFor, type Started } from "./processes";
@@ -71,6 +72,12 @@ export interface SidecarOptions {
   name?: string;
   /** Another control-plane URL than the mesh's (a relay in front of it). */
   controlPlane?: string;
+  /**
+   * The sidecar's join token: by default a new one for its service, minted through the CA API (or,
+   * while the control plane is down, the last one minted for the service); `false` for none (a
+   * sidecar without identity, which fails closed in strict mode).
+   */
+  joinToken?: string | false;
 }
 
 export interface Sidecar extends Started {
@@ -99,6 +106,8 @@ export interface Mesh {
   /** SIGKILL (default) or SIGTERM the control plane and wait for it to exit. */
   stopControlPlane(signal?: NodeJS.Signals): Promise<void>;
   startSidecar(o: SidecarOptions): Promise<Sidecar>;
+  /** A new join token for `service` from the control plane's CA API. */
+  joinToken(service: string): Promise<string>;
   app(handler: Parameters<typeof startApp>[0]): Promise<App>;
   putPolicy(service: string, spec: Record<string, unknown>, message?: string): Promise<number>;
   sidecarsView(): Promise<SidecarSummary[]>;
@@ -118,6 +127,17 @@ export async function startMesh(o: MeshOptions = {}): Promise<Mesh> {
   // The operator API needs a login or a token once auth is on: a bootstrap admin token for the tests.
   const token = randomBytes(32).toString("base64url");
   const auth = { authorization: `Bearer ${token}` };
+  const tokens = new Map<string, string>();
+  const tokenFor = async (service: string): Promise<string> => {
+    try {
+      return await mesh.joinToken(service);
+    } catch (err) {
+      // A sidecar restarted while the control plane is down keeps using its service's token.
+      const known = tokens.get(service);
+      if (known === undefined) throw err;
+      return known;
+    }
+  };
   const mesh: Mesh = {
     auth,
     dir,
@@ -144,8 +164,14 @@ export async function startMesh(o: MeshOptions = {}): Promise<Mesh> {
     async stopControlPlane(signal = "SIGKILL") {
       await mesh.cp?.stop(signal);
     },
+    async joinToken(service) {
+      const token = await mintJoinToken(mesh.api, auth, service);
+      tokens.set(service, token);
+      return token;
+    },
     async startSidecar(s) {
       const version = s.version ?? "v1";
+      const joinToken = s.joinToken === false ? undefined : (s.joinToken ?? (await tokenFor(s.service)));
       const cacheDir = s.cacheDir ?? path.join(dir, `cache-${s.service}-${version}-${mesh.sidecars.length}`);
       const started = await startProcess({
         name: s.name ?? `sidecar ${s.service} ${version}`,
@@ -158,7 +184,8 @@ export async function startMesh(o: MeshOptions = {}): Promise<Mesh> {
           ...(s.instanceId ? ["--instance-id", s.instanceId] : []),
           ...(s.extraArgs ?? []),
         ],
-        env: s.env,
+        // On the environment, not argv (`ps` shows argv).
+        env: { ...(joinToken === undefined ? {} : { TRELLIS_JOIN_TOKEN: joinToken }), ...s.env },
         timeoutMs: 120_000,
       });
       const l = started.listening;
@@ -205,6 +232,22 @@ export async function startMesh(o: MeshOptions = {}): Promise<Mesh> {
   };
   await mesh.startControlPlane();
   return mesh;
+}
+
+/** Mints a join token for `service` through the CA API (operator auth: the mesh's bootstrap token). */
+export async function mintJoinToken(api: string, auth: Record<string, string>, service: string): Promise<string> {
+  const res = await request(`${api}${CA_API.joinTokens}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth },
+    body: JSON.stringify({ service }),
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 201) throw new Error(`POST ${CA_API.joinTokens} for ${service}: ${res.statusCode} ${text}`);
+  const token = ZJoinTokenResponse.parse(JSON.parse(text)).token;
+  if (token === undefined) throw new Error(`POST ${CA_API.joinTokens}: no token in the answer`);
+  return token;
 }
 
 /** The revision a sidecar has applied (from its admin /config), or undefined without config. */

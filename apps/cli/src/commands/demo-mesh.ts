@@ -28,6 +28,8 @@ const ZSidecarListening = z.object({ outboundPort: z.int(), inboundPort: z.int()
 
 export interface MeshOptions {
   apiUrl: string;
+  /** Join token per service (the sidecar's identity for mutual TLS). */
+  joinTokens: ReadonlyMap<string, string>;
   otlpUrl: string;
   dataDir: string;
   faultScale: number;
@@ -78,7 +80,8 @@ export async function startInstance(
         "--log-level", o.logLevel,
       ]),
       cwd: ctx.cwd,
-      env: childEnv(ctx),
+      // The join token goes on the environment, not argv (which `ps` shows).
+      env: { ...childEnv(ctx), TRELLIS_JOIN_TOKEN: joinTokenOf(o, inst.service) },
       listenTimeoutMs: o.startTimeoutMs,
       stopOrder: stopOrder.sidecar,
     }),
@@ -103,4 +106,10 @@ export async function startInstance(
     stopOrder: stopOrder.app,
   });
   return { ...inst, appPort, ...sidecar };
+}
+
+function joinTokenOf(o: MeshOptions, service: string): string {
+  const token = o.joinTokens.get(service);
+  if (token === undefined) throw new Error(`no join token was minted for ${service}`);
+  return token;
 }

@@ -9,6 +9,7 @@ import { runSupervised } from "../supervision/run-supervised";
 import type { CommandContext } from "./context";
 import { DEMO_MESH, LOADGEN, startInstance } from "./demo-mesh";
 import { seedDemoPolicies } from "./demo-policies";
+import { mintJoinTokens } from "./join-tokens";
 import { startConsole, startControlPlane, urlFor } from "./stack";
 
 /** Stopped first to last: traffic, then the apps, their sidecars, the console, the control plane. */
@@ -56,7 +57,9 @@ export async function runDemo(config: DemoConfig, ctx: CommandContext): Promise<
     const consoleStarted = config.console
       ? startConsole(sup, ctx, { host: "127.0.0.1", port: config.consolePort, apiUrl, startTimeoutMs: config.startTimeoutMs }, STOP.console)
       : Promise.resolve(undefined);
-    const mesh = { apiUrl, otlpUrl, dataDir: config.dataDir, faultScale: config.faultScale, logLevel: config.logLevel, startTimeoutMs: config.startTimeoutMs };
+    // Every sidecar joins the mesh's CA with its service's token: the demo runs strict mutual TLS.
+    const joinTokens = await mintJoinTokens(apiUrl, apiToken, [...DEMO_MESH, LOADGEN].map((i) => i.service));
+    const mesh = { apiUrl, joinTokens, otlpUrl, dataDir: config.dataDir, faultScale: config.faultScale, logLevel: config.logLevel, startTimeoutMs: config.startTimeoutMs };
     const meshStarted = Promise.all(DEMO_MESH.map((inst) => startInstance(sup, ctx, inst, mesh, STOP.mesh)));
     // loadgen's sidecar starts beside the mesh; loadgen itself only once every service answers.
     const loadgenStarted = startInstance(sup, ctx, LOADGEN, mesh, STOP.loadgen, ["--rate", String(config.rate), "--target", "frontend"], meshStarted);
