@@ -14,6 +14,7 @@ export * from "./api/errors";
 export * from "./api/sidecar-api";
 export * from "./api/console-api";
 export * from "./api/service-series";
+export * from "./api/service-endpoints";
 export * from "./api/policy-api";
 export * from "./api/ca-api";
 export * from "./api/auth-api";

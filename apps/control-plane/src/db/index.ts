@@ -4,6 +4,7 @@ import { auditRepository } from "./audit-repository";
 import { parseDatabaseUrl } from "./database-url";
 import { configStatusRepository } from "./config-status-repository";
 import { edgeRepository } from "./edge-repository";
+import { endpointStateRepository } from "./endpoint-state-repository";
 import { applyMigrations } from "./migrations/apply-migrations";
 import { meshRevisionRepository } from "./mesh-revision-repository";
 import { policyRepository } from "./policy-repository";
@@ -17,6 +18,8 @@ import { userRepository } from "./user-repository";
 
 export type * from "./repositories";
 export type { CaRepository, CaRootRecord, JoinTokenRecord } from "./ca-repository";
+export type { EndpointEjectionCount, EndpointStateRecord, EndpointStateReport, EndpointStateRepository } from "./endpoint-state-repository";
+export { endpointStateKey } from "./endpoint-state-repository";
 export { AUDIT_ACTIONS } from "./repositories";
 export { UnsupportedDatabaseUrlError } from "./database-url";
 export { UniqueConstraintError } from "./errors";
@@ -43,6 +46,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     edges: edgeRepository(client),
     users: userRepository(client),
     ca: caRepository(client),
+    endpointStates: endpointStateRepository(client),
     sessions: sessionRepository(client),
     apiTokens: apiTokenRepository(client),
     close: () => client.$disconnect(),
