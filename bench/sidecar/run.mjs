@@ -11,13 +11,15 @@ import { parseArgs } from "node:util";
 import { request } from "undici";
 import { haproxyConf, proxyNginxConf, upstreamNginxConf } from "./peers.mjs";
 import { runPinned, startPinned, stopAllProcesses, waitForPort } from "./processes.mjs";
-import { treeCpuSeconds, treePeakRssMiB } from "./proc-stats.mjs";
+import { treeCpuSeconds as treeCpuOf, treePeakRssMiB as treePeakRssOf } from "./proc-stats.mjs";
 import { machineInfo, renderMarkdown, writeSection } from "./report.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const HERE = import.meta.dirname;
-const ALL_TARGETS = ["direct", "nginx", "haproxy", "bare", "trellis", "trellis-bundle"];
-const TARGET_NAMES = { direct: "direct (no proxy)", nginx: "nginx", haproxy: "haproxy", bare: "bare undici proxy", trellis: "Trellis sidecar (tsx)", "trellis-bundle": "Trellis sidecar (bundled)" };
+const TWO_HOP_PLAIN = "Trellis two sidecars, plaintext hop (bundled)";
+const TWO_HOP_MTLS = "Trellis two sidecars, mTLS hop (bundled)";
+const ALL_TARGETS = ["direct", "nginx", "haproxy", "bare", "trellis", "trellis-bundle", "trellis-mtls"];
+const TARGET_NAMES = { direct: "direct (no proxy)", nginx: "nginx", haproxy: "haproxy", bare: "bare undici proxy", trellis: "Trellis sidecar (tsx)", "trellis-bundle": "Trellis sidecar (bundled)", "trellis-mtls": TWO_HOP_MTLS };
 
 const env = (name, fallback) => process.env[`TRELLIS_BENCH_${name}`] ?? fallback;
 const { values: flags } = parseArgs({
@@ -65,13 +67,19 @@ const targets = flags.targets.split(",").map((t) => t.trim()).filter(Boolean);
 for (const t of targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(", ")}`);
 
 // Everything is bounded: the whole run may not take longer than this.
+// (trellis-mtls measures two rows, and --compare-source adds one.)
 const perTarget = 2 * WARMUP + DURATION + RATE_DURATION + 60;
+const rowCount = targets.length + (targets.includes("trellis-mtls") ? 1 : 0) + (flags["compare-source"] ? 1 : 0);
 const hardLimit = setTimeout(() => {
-  console.error(`bench: gave up after ${perTarget * targets.length} s`);
+  console.error(`bench: gave up after ${perTarget * rowCount} s`);
   stopAllProcesses().finally(() => process.exit(1));
-}, perTarget * targets.length * 1000);
+}, perTarget * rowCount * 1000);
 hardLimit.unref();
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => stopAllProcesses().finally(() => process.exit(130)));
+
+const pidsOf = (pid) => (Array.isArray(pid) ? pid : [pid]);
+const treeCpuSeconds = (pid) => pidsOf(pid).reduce((sum, p) => sum + treeCpuOf(p), 0);
+const treePeakRssMiB = (pid) => pidsOf(pid).reduce((sum, p) => sum + treePeakRssOf(p), 0);
 
 function fail(message) {
   console.error(`bench: ${message}`);
@@ -146,7 +154,7 @@ async function openLoop(url, host, pid) {
   return { ...result, cpuPerSecond };
 }
 
-/** Runs the closed-loop and open-loop measurements against one started proxy (pid null: direct). */
+/** Runs the closed-loop and open-loop measurements against one started proxy (pid null: direct; an array: a path of several proxies, summed). */
 async function measure(name, url, host, pid) {
   await expectUpstreamAnswer(url, host);
   console.error(`bench: ${name}: warm-up ${WARMUP}s, wrk -c${CONNECTIONS} ${DURATION}s`);
@@ -216,6 +224,8 @@ async function main() {
           await proc.stop();
         } else if (target === "trellis") {
           rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (tsx)", ["--import", "tsx", "apps/sidecar/src/main.ts"]));
+        } else if (target === "trellis-mtls") {
+          rows.push(...(await twoSidecars(dir, upstreamPorts, profileDir, await bundleSidecar(dir, ROOT, "sidecar.mjs"))));
         } else if (target === "trellis-bundle") {
           rows.push(await trellis(dir, upstreamPorts, profileDir, "Trellis sidecar (bundled)", [await bundleSidecar(dir, ROOT, "sidecar.mjs")]));
           if (flags["compare-source"]) {
@@ -248,33 +258,32 @@ async function main() {
   clearTimeout(hardLimit);
 }
 
-/** The Trellis path: client → outbound sidecar (core PROXY_CORE) → the two nginx endpoints, registered
- * with a real control plane as the instances of service `upstream`, with a real policy. */
-async function trellis(dir, upstreamPorts, profileDir, name, entry) {
-  // A throwaway admin bearer token for this run's control plane (its API wants one for policy changes).
+/** A real control plane (core LOAD_CORE, fresh SQLite, 1 h leases) and a caller of its API with a throwaway admin token. */
+async function startControlPlane(dir) {
   const token = `bench-${randomBytes(18).toString("hex")}`;
   const cp = startPinned("control plane", LOAD_CORE, process.execPath, [
     "--import", "tsx", "apps/control-plane/src/main.ts",
     "--api-port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0",
     "--database-url", `file:${path.join(dir, `cp-${randomBytes(4).toString("hex")}.db`)}`, "--lease-ttl", "1h",
   ], { cwd: ROOT, env: { TRELLIS_API_TOKEN: token } });
-  const cpListening = await cp.waitForEvent("listening", 120_000);
-  const api = `http://127.0.0.1:${cpListening.apiPort}`;
+  const listening = await cp.waitForEvent("listening", 120_000);
+  const api = `http://127.0.0.1:${listening.apiPort}`;
   const call = async (method, p, body) => {
     const res = await request(`${api}${p}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
     const text = await res.body.text();
     if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${text}`);
     return text;
   };
-  // The nginx endpoints stand in for the upstream's sidecars (inbound ports): one proxy in the path.
-  for (const [i, port] of upstreamPorts.entries()) {
-    await call("POST", "/api/v1/sidecars/register", { instanceId: `upstream-${i + 1}`, service: "upstream", version: "v1", host: "127.0.0.1", inboundPort: port, labels: {} });
-  }
-  await call("PUT", "/api/v1/policies/upstream", {
+  return { cp, api, otlp: `http://127.0.0.1:${listening.otlpHttpPort}`, call };
+}
+
+/** The policy of every Trellis row: every feature on. */
+function everyFeature(service, mtlsMode) {
+  return {
     message: "bench: every feature on",
     author: "bench",
     spec: {
-      service: "upstream",
+      service,
       loadBalancer: { type: "peak-ewma" },
       retry: { attempts: 3, retryOn: ["connect-failure", "reset", "5xx", "gateway-error"], perTryTimeout: "2s", backoff: { base: "25ms", max: "250ms" }, budget: { percent: 20, minConcurrent: 3 } },
       timeout: { request: "10s" },
@@ -283,24 +292,42 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
         outlierDetection: { consecutive5xx: 5, consecutiveGatewayErrors: 5, baseEjectionTime: "30s", maxEjectionTime: "300s", maxEjectionPercent: 50, panicThresholdPercent: 50 },
       },
       healthCheck: { path: "/healthz", interval: "5s", timeout: "1s" },
+      mtls: { mode: mtlsMode },
     },
-  });
+  };
+}
+
+/** One sidecar process on core PROXY_CORE (profiled with --profile), exporting metrics to the control plane every 5 s. */
+async function startSidecarProcess(dir, profileDir, label, entry, cp, args) {
   const nodeFlags = flags["sidecar-node-flags"].split(/\s+/).filter(Boolean);
-  if (flags.profile) nodeFlags.push("--cpu-prof", "--cpu-prof-dir", path.join(profileDir, name.replace(/\W+/g, "-")));
-  const cacheDir = path.join(dir, `cache-${name.replace(/\W+/g, "-")}`);
+  if (flags.profile) nodeFlags.push("--cpu-prof", "--cpu-prof-dir", path.join(profileDir, label.replace(/\W+/g, "-")));
+  const cacheDir = path.join(dir, `cache-${label.replace(/\W+/g, "-")}`);
   mkdirSync(cacheDir, { recursive: true });
-  const sidecar = startPinned("sidecar", PROXY_CORE, process.execPath, [
+  const proc = startPinned(label, PROXY_CORE, process.execPath, [
     ...nodeFlags, ...entry,
-    "--service", "bench-client", "--app-port", String(upstreamPorts[0]),
     "--outbound-port", "0", "--inbound-port", "0", "--admin-port", "0",
-    "--control-plane", api, "--otlp-endpoint", `http://127.0.0.1:${cpListening.otlpHttpPort}`,
+    "--control-plane", cp.api, "--otlp-endpoint", cp.otlp,
     "--cache-dir", cacheDir, "--metrics-interval", "5s",
+    ...args,
   ], { cwd: ROOT });
-  const listening = await sidecar.waitForEvent("listening", 120_000);
-  const admin = `http://127.0.0.1:${listening.adminPort}`;
+  const listening = await proc.waitForEvent("listening", 120_000);
+  return { proc, listening, admin: `http://127.0.0.1:${listening.adminPort}`, logFile: path.join(dir, `${label.replace(/\W+/g, "-")}.log`) };
+}
+
+/** The Trellis path: client → outbound sidecar (core PROXY_CORE) → the two nginx endpoints, registered
+ * with a real control plane as the instances of service `upstream`, with a real policy. */
+async function trellis(dir, upstreamPorts, profileDir, name, entry) {
+  const cp = await startControlPlane(dir);
+  // The nginx endpoints stand in for the upstream's sidecars (inbound ports): one proxy in the path.
+  for (const [i, port] of upstreamPorts.entries()) {
+    await cp.call("POST", "/api/v1/sidecars/register", { instanceId: `upstream-${i + 1}`, service: "upstream", version: "v1", host: "127.0.0.1", inboundPort: port, labels: {} });
+  }
+  // Plaintext to the nginx endpoints, whatever the mesh-wide mTLS default is (nginx holds no mesh identity).
+  await cp.call("PUT", "/api/v1/policies/upstream", everyFeature("upstream", "permissive"));
+  const sidecar = await startSidecarProcess(dir, profileDir, name, entry, cp, ["--service", "bench-client", "--app-port", String(upstreamPorts[0])]);
   const until = Date.now() + 30_000;
   for (;;) {
-    const res = await request(`${admin}/config`);
+    const res = await request(`${sidecar.admin}/config`);
     const text = await res.body.text();
     if (res.statusCode === 200) {
       const bundle = JSON.parse(text);
@@ -310,21 +337,82 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
     if (Date.now() > until) throw new Error(`the sidecar did not get the upstream endpoints and policy: ${text.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  const row = await measure(name, `http://127.0.0.1:${listening.outboundPort}/`, "upstream", sidecar.pid);
-  const stats = await (await request(`${admin}/stats`)).body.json();
+  const row = await measure(name, `http://127.0.0.1:${sidecar.listening.outboundPort}/`, "upstream", sidecar.proc.pid);
+  const stats = await (await request(`${sidecar.admin}/stats`)).body.json();
   row.sidecarStats = { requests: stats.requests };
-  writeFileSync(path.join(dir, `${name.replace(/\W+/g, "-")}.log`), sidecar.logs.join("\n"));
-  await sidecar.stop();
-  await cp.stop();
+  writeFileSync(sidecar.logFile, sidecar.proc.logs.join("\n"));
+  await sidecar.proc.stop();
+  await cp.cp.stop();
   return row;
+}
+
+/**
+ * Issue #6's hop: client → outbound sidecar → inbound sidecar of the callee → nginx endpoint 1, once
+ * in plaintext and once over mutual TLS, in the same run with the same client sidecar. Identities
+ * come from the control plane's CA through join tokens, as in production. Both sidecars of the path
+ * run on core PROXY_CORE; CPU and peak RSS are summed over the two.
+ */
+async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
+  const cp = await startControlPlane(dir);
+  const joinToken = async (service) => JSON.parse(await cp.call("POST", "/api/v1/ca/join-tokens", { service })).token;
+  const app = ["--app-port", String(upstreamPorts[0])];
+  const tlsCallee = await startSidecarProcess(dir, profileDir, "callee mTLS", [bundle], cp, ["--service", "upstream-tls", ...app, "--join-token", await joinToken("upstream-tls")]);
+  const plainCallee = await startSidecarProcess(dir, profileDir, "callee plaintext", [bundle], cp, ["--service", "upstream-plain", ...app]);
+  // A policy needs its service registered: the callees register as their sessions start.
+  for (const [service, mode] of [["upstream-tls", "strict"], ["upstream-plain", "permissive"]]) {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await cp.call("PUT", `/api/v1/policies/${service}`, everyFeature(service, mode));
+        break;
+      } catch (err) {
+        if (Date.now() > until || !String(err.message).includes("unknown_service")) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+  const client = await startSidecarProcess(dir, profileDir, "caller", [bundle], cp, ["--service", "bench-client", ...app, "--join-token", await joinToken("bench-client")]);
+  const url = `http://127.0.0.1:${client.listening.outboundPort}/`;
+  // Ready when both paths answer (the client needs its certificate and both callees in its bundle).
+  const until = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await expectUpstreamAnswer(url, "upstream-plain");
+      await expectUpstreamAnswer(url, "upstream-tls");
+      break;
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`the two-sidecar paths did not answer: ${err.message}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  const plain = await measure(TWO_HOP_PLAIN, url, "upstream-plain", [client.proc.pid, plainCallee.proc.pid]);
+  const mtls = await measure(TWO_HOP_MTLS, url, "upstream-tls", [client.proc.pid, tlsCallee.proc.pid]);
+  // Each row must have gone the way its name says.
+  const mtlsOf = async (s) => (await (await request(`${s.admin}/stats`)).body.json()).mtls;
+  const [tlsStats, plainStats] = [await mtlsOf(tlsCallee), await mtlsOf(plainCallee)];
+  if (!(tlsStats.tls > 0 && tlsStats.plaintext === 0)) throw new Error(`the mTLS callee saw ${JSON.stringify(tlsStats)}`);
+  if (!(plainStats.tls === 0 && plainStats.plaintext > 0)) throw new Error(`the plaintext callee saw ${JSON.stringify(plainStats)}`);
+  mtls.tlsConnections = tlsStats.tls;
+  for (const s of [client, tlsCallee, plainCallee]) {
+    writeFileSync(s.logFile, s.proc.logs.join("\n"));
+    await s.proc.stop();
+  }
+  await cp.cp.stop();
+  return [plain, mtls];
 }
 
 /**
  * The same sidecar source as one ESM file (esbuild, which tsx already brings): what a production
  * image would run — no loader thread, no transpiling per module at start.
  */
-async function bundleSidecar(dir, sourceRoot, file) {
+const bundles = new Map();
+function bundleSidecar(dir, sourceRoot, file) {
   const out = path.join(dir, file);
+  if (!bundles.has(out)) bundles.set(out, buildBundle(sourceRoot, out));
+  return bundles.get(out);
+}
+
+async function buildBundle(sourceRoot, out) {
   const esbuild = path.join(ROOT, "node_modules", ".bin", "esbuild");
   await runPinned(LOAD_CORE, esbuild, [
     path.join(sourceRoot, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", `--outfile=${out}`, "--log-level=warning",
