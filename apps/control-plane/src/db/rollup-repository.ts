@@ -1,47 +1,197 @@
-// Rolled-up request metrics, the hot ingest path: a batch is one transaction of INSERT ... ON CONFLICT
-// DO UPDATE statements in raw SQL (Prisma's createMany/upsert cost ~0.2 ms a row), merges are SQL
-// additions, and reads are a GROUP BY in SQL.
+// Rolled-up request metrics. Writes go ahead: a group commit inserts ONE RollupPending row (its cells as
+// float64s, keyed by integer series ids), so the OTLP answer waits for one small insert, not an upsert per
+// cell. A fold moves pending payloads into the Rollup cells (INSERT ... ON CONFLICT DO UPDATE adding sums)
+// in the transaction that deletes them: after a crash they are still pending, never folded twice. Every
+// read folds first, so it sees everything acknowledged; ingest also folds in the background.
 import { OUTCOMES, RESPONSE_CLASSES } from "@trellis/mesh-model";
 import { z } from "zod";
 import { ZSqlNumber } from "./columns";
 import { Prisma, type DbClient } from "./prisma-client";
-import type { Database, RollupAggregate, RollupRepository, RollupRow } from "./repositories";
-import { BUCKET_COLUMNS, LABEL_COLUMNS, quote, rollupsJson, SUMMED_COLUMNS, upsertRollupsSql } from "./rollup-sql";
-import { mergeRollupRows } from "./rollup-merge";
+import type { Database, RollupAggregate, RollupRepository, RollupRow, SeriesLabels } from "./repositories";
+import { CELL_WIDTH, decodeCells, encodeCells, type RollupCell } from "./rollup-cells";
+import { isStorableRollup } from "./rollup-merge";
+import {
+  BUCKET_COLUMNS,
+  insertPendingSql,
+  LABEL_COLUMNS,
+  quote,
+  rollupsJson,
+  seriesByIdSql,
+  SUMMED_COLUMNS,
+  takePendingSql,
+  upsertRollupsSql,
+  upsertSeriesSql,
+} from "./rollup-sql";
 
-/** Rows per statement (one JSON parameter each). */
+/** Rows per upsert statement (one JSON parameter each). */
 const CHUNK = 2000;
-/** A large batch on a busy database may take longer than Prisma's 5 s default. */
+/** Pending payloads taken per fold transaction. */
+const FOLD_PAYLOADS = 256;
+/** A large fold on a busy database may take longer than Prisma's 5 s default. */
 const TRANSACTION_TIMEOUT_MS = 60_000;
+const BUCKETS = BUCKET_COLUMNS.length;
 
 const AGGREGATE_SELECT = Prisma.raw(`SELECT ${quote(LABEL_COLUMNS)}, ${SUMMED_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(", ")} FROM "Rollup"`);
 const LABELS = Prisma.raw(quote(LABEL_COLUMNS));
 
 const ZColumns = z.record(z.string(), z.unknown());
-const ZAggregateRow = z.object({
+/** SQLite hands a BOOLEAN back as 0/1 where it cannot see the column's type (RETURNING). */
+const ZSqlBoolean = z.union([z.boolean(), z.literal(0).transform(() => false), z.literal(1).transform(() => true)]);
+const ZSeriesLabels = z.object({
   source: z.string(),
   destination: z.string(),
   destinationVersion: z.string(),
   responseClass: z.enum(RESPONSE_CLASSES),
   outcome: z.enum(OUTCOMES),
-  mtls: z.boolean(),
-  count: ZSqlNumber,
-  durationSumMs: ZSqlNumber,
+  mtls: ZSqlBoolean,
 });
-const ZSeriesLabels = ZAggregateRow.pick({ source: true, destination: true, destinationVersion: true, responseClass: true, outcome: true, mtls: true });
+const ZAggregateRow = ZSeriesLabels.extend({ count: ZSqlNumber, durationSumMs: ZSqlNumber });
+const ZSeriesRow = ZSeriesLabels.extend({ id: ZSqlNumber });
+const ZPendingRow = z.object({ cells: z.instanceof(Uint8Array) });
+
+const seriesKeyOf = (s: SeriesLabels): string => `${s.source}\u0000${s.destination}\u0000${s.destinationVersion}\u0000${s.responseClass}\u0000${s.outcome}\u0000${s.mtls ? 1 : 0}`;
 
 export function rollupRepository(db: DbClient, provider: Database["provider"]): RollupRepository {
-  const upsert = upsertRollupsSql(provider);
+  const upsertRollups = upsertRollupsSql(provider);
+  const upsertSeries = upsertSeriesSql(provider);
+  const seriesById = seriesByIdSql(provider);
+  const insertPending = insertPendingSql(provider);
+  const takePending = takePendingSql(FOLD_PAYLOADS);
+  // Series ids never change once given, so both directions are cached for the life of the process.
+  const idOf = new Map<string, number>();
+  const labelsOf = new Map<number, SeriesLabels>();
+
+  const remember = (raw: unknown) => {
+    const row = ZSeriesRow.parse(raw);
+    const labels: SeriesLabels = { source: row.source, destination: row.destination, destinationVersion: row.destinationVersion, responseClass: row.responseClass, outcome: row.outcome, mtls: row.mtls };
+    idOf.set(seriesKeyOf(labels), row.id);
+    labelsOf.set(row.id, labels);
+  };
+
+  /** The series id of each cell; unknown label sets are inserted first (idempotent, outside the write). */
+  async function seriesIds(cells: ReadonlyArray<RollupCell>): Promise<number[]> {
+    const ids = new Array<number>(cells.length);
+    let missing: Map<string, SeriesLabels> | undefined;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i]!;
+      const key = seriesKeyOf(c);
+      const id = idOf.get(key);
+      if (id !== undefined) ids[i] = id;
+      else (missing ??= new Map()).set(key, c);
+    }
+    if (!missing) return ids;
+    const labels = [...missing.values()].map((s) => [s.source, s.destination, s.destinationVersion, s.responseClass, s.outcome, s.mtls]);
+    for (let i = 0; i < labels.length; i += CHUNK) {
+      const rows = await db.$queryRawUnsafe<unknown[]>(upsertSeries, JSON.stringify(labels.slice(i, i + CHUNK)));
+      for (const raw of rows) remember(raw);
+    }
+    for (let i = 0; i < cells.length; i++) {
+      if (ids[i] !== undefined) continue;
+      const id = idOf.get(seriesKeyOf(cells[i]!));
+      if (id === undefined) throw new Error("a rollup series was not stored");
+      ids[i] = id;
+    }
+    return ids;
+  }
+
+  async function addCells(cells: ReadonlyArray<RollupCell>): Promise<void> {
+    for (const c of cells) {
+      if (!isStorableRollup(c)) {
+        if (c.buckets.length !== BUCKETS) throw new RangeError(`a rollup row needs ${BUCKETS} latency buckets, got ${c.buckets.length}`);
+        throw new RangeError(`rollup counts must be non-negative integers and the duration sum finite (${c.source} -> ${c.destination})`);
+      }
+    }
+    if (cells.length === 0) return;
+    const ids = await seriesIds(cells);
+    await db.$executeRawUnsafe(insertPending, encodeCells(cells, ids));
+  }
+
+  /** One transaction: take up to FOLD_PAYLOADS pending payloads, sum their cells, add them to Rollup. Returns the payloads folded. */
+  async function foldOnce(): Promise<number> {
+    return db.$transaction(
+      async (tx) => {
+        const taken = (await tx.$queryRawUnsafe<unknown[]>(takePending)).map((raw) => ZPendingRow.parse(raw).cells);
+        if (taken.length === 0) return 0;
+        // Cells summed by resolution, bucket start and series: "res:start:id" -> [count, sum, ...buckets].
+        const sums = new Map<string, Float64Array>();
+        const add = (key: string, f: Float64Array, o: number) => {
+          let into = sums.get(key);
+          if (!into) sums.set(key, (into = new Float64Array(2 + BUCKETS)));
+          for (let k = 0; k < 2 + BUCKETS; k++) into[k]! += f[o + 3 + k]!;
+        };
+        const unknown = new Set<number>();
+        for (const bytes of taken) {
+          const f = decodeCells(bytes);
+          for (let o = 0; o < f.length; o += CELL_WIDTH) {
+            const id = f[o]!;
+            if (!labelsOf.has(id)) unknown.add(id);
+            if (f[o + 1]! >= 0) add(`10:${f[o + 1]}:${id}`, f, o);
+            if (f[o + 2]! >= 0) add(`60:${f[o + 2]}:${id}`, f, o);
+          }
+        }
+        if (unknown.size > 0) for (const raw of await tx.$queryRawUnsafe<unknown[]>(seriesById, JSON.stringify([...unknown]))) remember(raw);
+        const rows: RollupRow[] = [];
+        // Sorted, so that concurrent folds (replicas) lock cells in one order.
+        for (const key of [...sums.keys()].sort()) {
+          const [res, start, id] = key.split(":").map(Number) as [number, number, number];
+          const labels = labelsOf.get(id);
+          if (!labels) continue; // a series row deleted by hand: nothing to attribute the cell to
+          const s = sums.get(key)!;
+          rows.push({ resolution: res === 10 ? 10 : 60, bucketStart: new Date(start), ...labels, count: s[0]!, durationSumMs: s[1]!, buckets: Array.from(s.subarray(2)) });
+        }
+        for (let i = 0; i < rows.length; i += CHUNK) await tx.$executeRawUnsafe(upsertRollups, rollupsJson(rows.slice(i, i + CHUNK)));
+        return taken.length;
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS },
+    );
+  }
+
+  // Folds run one at a time in this process; a caller that arrives while one runs gets the next one
+  // (which starts after it, so it sees every payload committed before the call).
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const foldAll = async () => {
+    while ((await foldOnce()) === FOLD_PAYLOADS);
+  };
+  function fold(): Promise<void> {
+    if (!running) {
+      running = foldAll().finally(() => (running = undefined));
+      return running;
+    }
+    next ??= running
+      .catch(() => {})
+      .then(() => {
+        next = undefined;
+        return fold();
+      });
+    return next;
+  }
+
   return {
-    async add(rows) {
-      const merged = mergeByKey(rows);
-      if (merged.length === 0) return;
-      const statements = [];
-      for (let i = 0; i < merged.length; i += CHUNK) statements.push(db.$executeRawUnsafe(upsert, rollupsJson(merged.slice(i, i + CHUNK))));
-      await db.$transaction(statements, { timeout: TRANSACTION_TIMEOUT_MS });
+    add(rows) {
+      return addCells(
+        rows.map((r) => ({
+          source: r.source,
+          destination: r.destination,
+          destinationVersion: r.destinationVersion,
+          responseClass: r.responseClass,
+          outcome: r.outcome,
+          mtls: r.mtls,
+          bucket10Ms: r.resolution === 10 ? r.bucketStart.getTime() : -1,
+          bucket60Ms: r.resolution === 60 ? r.bucketStart.getTime() : -1,
+          count: r.count,
+          durationSumMs: r.durationSumMs,
+          buckets: r.buckets,
+        })),
+      );
     },
 
+    addCells,
+
+    foldPending: fold,
+
     async aggregate(resolution, from, to) {
+      await fold();
       const rows = await db.$queryRaw<unknown[]>(Prisma.sql`${AGGREGATE_SELECT}
         WHERE "resolution" = ${resolution} AND "bucketStart" >= ${from} AND "bucketStart" < ${to}
         GROUP BY ${LABELS} ORDER BY ${LABELS}`);
@@ -63,36 +213,22 @@ export function rollupRepository(db: DbClient, provider: Database["provider"]): 
     },
 
     async deleteBefore(resolution, cutoff) {
+      await fold();
       const { count } = await db.rollup.deleteMany({ where: { resolution, bucketStart: { lt: cutoff } } });
       return count;
     },
 
     async earliestBucket(resolution) {
+      await fold();
       // The primary key's prefix (resolution, bucketStart) makes this one index seek.
       const row = await db.rollup.findFirst({ where: { resolution }, orderBy: { bucketStart: "asc" }, select: { bucketStart: true } });
       return row?.bucketStart ?? null;
     },
 
     async recentSeries(since) {
+      await fold();
       const rows = await db.$queryRaw<unknown[]>(Prisma.sql`SELECT DISTINCT ${LABELS} FROM "Rollup" WHERE "resolution" = 60 AND "bucketStart" >= ${since}`);
       return rows.map((raw) => ZSeriesLabels.parse(raw));
     },
   };
-}
-
-/** The one check of the rows' shape (a bad row would fail the whole batch), then rows of one key summed. */
-function mergeByKey(rows: ReadonlyArray<RollupRow>): RollupRow[] {
-  for (const row of rows) {
-    if (row.buckets.length !== BUCKET_COLUMNS.length) {
-      throw new RangeError(`a rollup row needs ${BUCKET_COLUMNS.length} latency buckets, got ${row.buckets.length}`);
-    }
-    if (![row.count, ...row.buckets].every(isCount) || !Number.isFinite(row.durationSumMs)) {
-      throw new RangeError(`rollup counts must be non-negative integers and the duration sum finite (${row.source} -> ${row.destination})`);
-    }
-  }
-  return mergeRollupRows(rows);
-}
-
-function isCount(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 0;
 }

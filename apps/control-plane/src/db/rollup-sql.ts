@@ -48,3 +48,42 @@ export function rollupsJson(rows: ReadonlyArray<RollupRow>): string {
     ]),
   );
 }
+
+/** The rows of a JSON array parameter: SQLite's json_each, PostgreSQL's json_array_elements. */
+function jsonRows(provider: Database["provider"]): string {
+  return provider === "sqlite" ? "json_each(?)" : "json_array_elements($1::json) AS rows(value)";
+}
+
+/**
+ * Ensures a RollupSeries row for each label set (a JSON array of [source, destination, version, class,
+ * outcome, mtls]) and returns every one's id with its labels. The no-op update makes RETURNING give the
+ * rows that existed too; callers send each label set once.
+ */
+export function upsertSeriesSql(provider: Database["provider"]): string {
+  const values = LABEL_COLUMNS.map((c, i) => (provider === "postgresql" && c === "mtls" ? `(value ->> ${i})::boolean` : `value ->> ${i}`)).join(", ");
+  return (
+    `INSERT INTO "RollupSeries" (${quote(LABEL_COLUMNS)}) SELECT ${values} FROM ${jsonRows(provider)}${provider === "sqlite" ? " WHERE true" : ""} ` +
+    `ON CONFLICT (${quote(LABEL_COLUMNS)}) DO UPDATE SET "source" = excluded."source" RETURNING "id", ${quote(LABEL_COLUMNS)}`
+  );
+}
+
+/** The labels of the series whose ids are in the JSON array parameter. */
+export function seriesByIdSql(provider: Database["provider"]): string {
+  return provider === "sqlite"
+    ? `SELECT "id", ${quote(LABEL_COLUMNS)} FROM "RollupSeries" WHERE "id" IN (SELECT value FROM json_each(?))`
+    : `SELECT "id", ${quote(LABEL_COLUMNS)} FROM "RollupSeries" WHERE "id" IN (SELECT (value)::int FROM json_array_elements_text($1::json) AS ids(value))`;
+}
+
+/** One group commit's cells, written ahead. */
+export function insertPendingSql(provider: Database["provider"]): string {
+  return `INSERT INTO "RollupPending" ("cells") VALUES (${provider === "sqlite" ? "?" : "$1"})`;
+}
+
+/**
+ * Takes the oldest pending payloads out, `limit` at most, returning them: run in the transaction that
+ * adds them to the Rollup table, so a payload is folded exactly once (on PostgreSQL a concurrent fold
+ * by another replica waits on the row locks, then finds the rows gone).
+ */
+export function takePendingSql(limit: number): string {
+  return `DELETE FROM "RollupPending" WHERE "id" IN (SELECT "id" FROM "RollupPending" ORDER BY "id" LIMIT ${Math.trunc(limit)}) RETURNING "cells"`;
+}
