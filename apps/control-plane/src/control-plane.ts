@@ -15,6 +15,7 @@ import { JoinTokens } from "./ca/join-tokens";
 import { SignRateLimiter } from "./ca/sign-rate-limit";
 import { buildApiServer } from "./http/api-server";
 import { buildOtlpServer } from "./http/otlp-server";
+import { EndpointStateService } from "./endpoint-state/endpoint-state-service";
 import { IngestService } from "./ingest/ingest-service";
 import { preloadOtlpProto } from "./ingest/otlp-proto";
 import type { Logger } from "./log";
@@ -117,10 +118,12 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       onMeshChanged: meshChanged,
       selfPreservation: { threshold: config.selfPreservationThreshold, minInstances: config.selfPreservationMinInstances },
     });
+    const endpointStates = new EndpointStateService({ db, now, log, retentionMs: config.retention1mMs });
     const ingest = new IngestService({
       db,
       now,
       log,
+      endpointStates,
       retention10sMs: config.retention10sMs,
       retention1mMs: config.retention1mMs,
       startedAt: now(),
@@ -152,6 +155,7 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       hub,
       topology,
       series: new SeriesService({ db, now, retention10sMs: config.retention10sMs }),
+      endpointStates,
       policies,
       sseSlowTimeoutMs: timings.sseSlowTimeoutMs,
       recordAnswer: (instanceId, answer) => recordConfigAnswer({ db, now, log }, instanceId, answer),

@@ -11,12 +11,13 @@ import { NotFoundError } from "../errors";
 import type { Logger } from "../log";
 import { caRoutes, type CaRouteDeps } from "./ca-routes";
 import { consoleRoutes, type ConsoleRouteDeps } from "./console-routes";
+import { endpointStateRoutes, type EndpointStateRouteDeps } from "./endpoint-state-routes";
 import { HTTP_STATUS, toTrellisError } from "./error-status";
 import { clientErrorHandler, frameworkErrorResponse, type ErrorRenderer } from "./framework-errors";
 import { policyRoutes, type PolicyRouteDeps } from "./policy-routes";
 import { sidecarRoutes, type SidecarRouteDeps } from "./sidecar-routes";
 
-export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & PolicyRouteDeps & Omit<CaRouteDeps, "log"> & AuthRouteDeps & { log: Logger };
+export type ApiServerDeps = SidecarRouteDeps & ConsoleRouteDeps & EndpointStateRouteDeps & PolicyRouteDeps & Omit<CaRouteDeps, "log"> & AuthRouteDeps & { log: Logger };
 
 const API_BODY_LIMIT = 1024 * 1024;
 
@@ -72,6 +73,7 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
   authRoutes(app, deps);
   sidecarRoutes(app, deps);
   consoleRoutes(app, deps);
+  endpointStateRoutes(app, deps);
   policyRoutes(app, deps);
   caRoutes(app, deps);
   return app;

@@ -1,6 +1,7 @@
 // OTLP exports in, rollups out: normalise, read our request metrics, bucket them into 10 s and 60 s
 // cells, and write them with group commit. An export is answered only after its write committed.
 import type { Repositories, Resolution, RollupRow } from "../db/repositories";
+import type { EndpointStateService } from "../endpoint-state/endpoint-state-service";
 import { UnavailableError } from "../errors";
 import type { Logger } from "../log";
 import { ExportAdmission } from "./export-admission";
@@ -27,6 +28,8 @@ export interface IngestServiceOptions {
   maxExportsInFlight?: number;
   /** Distinct rollup series active at once (default 50,000); see series-cap.ts. */
   maxSeries?: number;
+  /** Per-endpoint breaker state from the same exports (best effort: it never fails an export). */
+  endpointStates?: Pick<EndpointStateService, "record">;
   /** Awaited before each rollup write; tests hold the writer with it to see exports pile up. */
   beforeWrite?: () => Promise<void>;
 }
@@ -143,6 +146,7 @@ export class IngestService {
       batch.services.push({ name: obs.source }, { name: obs.destination, version: obs.destinationVersion });
     }
     if (batch.rows.length > 0) await this.submit(batch);
+    await this.options.endpointStates?.record(metrics, now);
 
     const s = this.counts;
     s.metricExports++;

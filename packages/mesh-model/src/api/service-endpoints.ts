@@ -44,7 +44,7 @@ export const ZServiceEndpoint = z.strictObject({
   address: z.string().nullable(),
   /** Its lease is valid and it has not deregistered. */
   up: z.boolean(),
-  /** failing when down or ejected by every fresh reporter, degraded when some eject it or see it unhealthy. */
+  /** failing when down; degraded when a fresh view has it open, half-open or failing health checks. */
   health: ZHealth,
   /**
    * The worst state among fresh reports (open > half-open > closed). Sidecars report every endpoint,
