@@ -12,6 +12,10 @@ import type { CachedIdentity, IdentityCache } from "./identity-cache";
 export interface IdentityMaterial {
   readonly spiffeId: string;
   readonly notAfter: number;
+  /** The issuing root's subject (the root's id is in its name): shows a root rotation's progress. */
+  readonly issuer: string;
+  /** Roots in the trust bundle (two while a rotation trusts the old and the new). */
+  readonly trustedRoots: number;
   /** Key, certificate and trust bundle, TLS 1.3 only: for the outbound connections. */
   readonly context: SecureContext;
   /** The same as PEM, for the inbound TLS server. */
@@ -36,6 +40,8 @@ export interface IdentityStatus {
   state: "none" | "valid" | "expired";
   spiffeId: string | null;
   notAfter: string | null;
+  issuer: string | null;
+  trustedRoots: number;
   renewals: number;
   failures: number;
   lastError: string | null;
@@ -108,6 +114,8 @@ export class WorkloadIdentity {
       state: !m ? "none" : m.notAfter > this.now() ? "valid" : "expired",
       spiffeId: m?.spiffeId ?? null,
       notAfter: m ? new Date(m.notAfter).toISOString() : null,
+      issuer: m?.issuer ?? null,
+      trustedRoots: m?.trustedRoots ?? 0,
       renewals: this.renewals,
       failures: this.failures,
       lastError: this.lastError,
@@ -140,7 +148,7 @@ export class WorkloadIdentity {
       this.renewals++;
       this.failures = 0;
       this.lastError = null;
-      log.info("identity_renewed", { spiffeId: material.spiffeId, notAfter: new Date(material.notAfter).toISOString() });
+      log.info("identity_renewed", { spiffeId: material.spiffeId, notAfter: new Date(material.notAfter).toISOString(), tookMs: Math.round(this.now() - requestedAt) });
       for (const l of this.listeners) l(material);
       await cache.save(identity).catch((error: unknown) => log.warn("identity_cache_write_failed", { file: cache.file, error }));
       // Half of the lifetime left from when we asked (the CA back-dates notBefore for clock skew).
@@ -166,6 +174,7 @@ export class WorkloadIdentity {
     if (identity.service !== service || cert.subjectAltName !== `URI:${spiffeId}`) throw new Error(`the certificate is for ${cert.subjectAltName ?? "nothing"}, not ${spiffeId}`);
     if (!cert.checkPrivateKey(createPrivateKey(identity.keyPem))) throw new Error("the certificate does not match the key");
     const context = createSecureContext({ key: identity.keyPem, cert: identity.certPem, ca: identity.trustBundle, minVersion: "TLSv1.3" });
-    return { spiffeId, notAfter: Date.parse(cert.validTo), context, keyPem: identity.keyPem, certPem: identity.certPem, trustBundle: identity.trustBundle };
+    const trustedRoots = identity.trustBundle.split("-----BEGIN CERTIFICATE-----").length - 1;
+    return { spiffeId, notAfter: Date.parse(cert.validTo), issuer: cert.issuer, trustedRoots, context, keyPem: identity.keyPem, certPem: identity.certPem, trustBundle: identity.trustBundle };
   }
 }
