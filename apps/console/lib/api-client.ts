@@ -8,6 +8,7 @@ import {
   type PolicyRevisionsResponse, type PutPolicyRequest, type RollbackRequest, type ServicesResponse, type SidecarsResponse,
 } from "@trellis/mesh-model";
 import { AUTH_API, ZSessionResponse, type LoginRequest, type SessionResponse } from "@trellis/mesh-model";
+import { ENDPOINTS_API, ZServiceEndpointsResponse, type ServiceEndpointsResponse } from "@trellis/mesh-model";
 import { ApiSchemaError, ApiStatusError, ApiUnreachableError } from "./api-errors";
 
 /** Codes the console's proxy answers with when it cannot reach the control plane. */
@@ -101,6 +102,11 @@ export function fetchGraph(window: string, signal?: AbortSignal): Promise<GraphR
 /** One service's time series: a look-back `window`, or a fixed `from`/`to` range (ISO instants). */
 export function fetchServiceSeries(service: string, range: { window: string } | { from: string; to: string }, signal?: AbortSignal): Promise<ServiceSeriesResponse> {
   return getJson(SERIES_API.series(service), { ...range }, ZServiceSeriesResponse, "Service series", signal);
+}
+
+/** A service's endpoints with the breaker state its callers' sidecars report; ejections over `window`. */
+export function fetchServiceEndpoints(service: string, window: string, signal?: AbortSignal): Promise<ServiceEndpointsResponse> {
+  return getJson(ENDPOINTS_API.endpoints(service), { window }, ZServiceEndpointsResponse, "Service endpoints", signal);
 }
 
 /** The latest policy revision of every service that has one. */

@@ -3,4 +3,5 @@ export const detailKeys = {
   all: ["service-detail"] as const,
   series: (service: string, range: { window: string } | { from: string; to: string }) => [...detailKeys.all, service, "series", range] as const,
   policies: () => [...detailKeys.all, "policies"] as const,
+  endpoints: (service: string, window: string) => [...detailKeys.all, service, "endpoints", window] as const,
 };

@@ -6,6 +6,7 @@ import {
 } from "recharts";
 import { formatCount, formatMs, formatRate } from "../../lib/format";
 import { timeTickFormat, type ChartSeries, type RevisionMarker } from "./series-model";
+import { recentSplit } from "./traffic-split";
 
 /** Categorical colours for versions and outcomes, readable on both themes. */
 const PALETTE = ["#4f86e8", "#2fb39a", "#d9a21b", "#b26ee0", "#e07b4f", "#5aa9c9", "#d6579b", "#8a9a3c", "#7d8796"];
@@ -49,7 +50,7 @@ export function SeriesCharts({ data, markers }: ChartsProps) {
 
   return (
     <div className="detail-charts">
-      <ChartCard title="Request rate" subtitle="by version" testId="chart-rps" count={data.rows.length}>
+      <ChartCard title="Request rate" subtitle="by version" testId="chart-rps" count={data.rows.length} footer={<SplitReadout data={data} />}>
         <AreaChart {...common}>
           {grid}{x}
           <YAxis tick={axisTick} stroke="var(--border)" width={52} tickFormatter={(v: number) => formatRate(v).replace(" rps", "")} />
@@ -99,8 +100,8 @@ export function SeriesCharts({ data, markers }: ChartsProps) {
   );
 }
 
-function ChartCard({ title, subtitle, testId, count, empty, children }: {
-  title: string; subtitle: string; testId: string; count: number; empty?: ReactNode; children: ReactElement;
+function ChartCard({ title, subtitle, testId, count, empty, footer, children }: {
+  title: string; subtitle: string; testId: string; count: number; empty?: ReactNode; footer?: ReactNode; children: ReactElement;
 }) {
   return (
     <section className="card" data-test={testId} data-points={count}>
@@ -112,6 +113,23 @@ function ChartCard({ title, subtitle, testId, count, empty, children }: {
         {/* ResponsiveContainer needs a sized parent; the card body sets the height. */}
         {empty ?? <ResponsiveContainer width="100%" height="100%">{children}</ResponsiveContainer>}
       </div>
+      {footer}
     </section>
+  );
+}
+
+/** The chart's split in numbers: each version's share of the latest complete steps with traffic. */
+function SplitReadout({ data }: { data: ChartSeries }) {
+  const split = recentSplit(data);
+  const versions = Object.keys(split.shares);
+  return (
+    <p className="faint chart-split" data-test="chart-rps-split" data-steps={split.steps}>
+      {versions.length === 0 ? "No traffic split yet." : <>Split over the latest {split.steps} step{split.steps === 1 ? "" : "s"}: </>}
+      {versions.map((v, i) => (
+        <span key={v} data-test={`chart-rps-split-${v}`} data-share={split.shares[v]!.toFixed(4)}>
+          {i > 0 ? " · " : ""}{v} {(split.shares[v]! * 100).toFixed(0)}%
+        </span>
+      ))}
+    </p>
   );
 }

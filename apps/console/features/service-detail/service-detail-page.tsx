@@ -15,9 +15,10 @@ import { useServices } from "../services/use-services";
 import { useSidecars } from "../sidecars/use-sidecars";
 import { serviceEdges, serviceInstances } from "./edges-model";
 import { EdgesTable, InstancesTable, PoliciesCard, ResilienceCard } from "./detail-tables";
+import { EndpointsTable } from "./endpoints-table";
 import { SeriesCharts } from "./series-charts";
 import { revisionMarkers, toChartSeries } from "./series-model";
-import { usePolicies, useServiceSeries } from "./use-service-detail";
+import { usePolicies, useServiceEndpoints, useServiceSeries } from "./use-service-detail";
 
 export function ServiceDetailPage({ service }: { service: string }) {
   const { window, custom, refreshMs } = useGlobalView();
@@ -29,6 +30,7 @@ export function ServiceDetailPage({ service }: { service: string }) {
   const policy = useCurrentPolicy(service);
   const revisions = usePolicyRevisions(service);
   const policies = usePolicies(refreshMs);
+  const endpoints = useServiceEndpoints(service, window, custom, refreshMs);
 
   const chart = useMemo(() => (series.data === undefined ? undefined : toChartSeries(series.data)), [series.data]);
   const markers = useMemo(
@@ -83,6 +85,7 @@ export function ServiceDetailPage({ service }: { service: string }) {
         <InstancesTable instances={instances} loading={sidecars.data === undefined} />
         <ResilienceCard totals={chart?.totals.outcomes} requests={chart?.totals.requests ?? 0} />
       </div>
+      <EndpointsTable data={endpoints.data} loading={endpoints.data === undefined} />
       <div className="detail-grid">
         <EdgesTable title="Callers" direction="inbound" edges={edges.inbound} href={href} />
         <EdgesTable title="Calls" direction="outbound" edges={edges.outbound} href={href} />
