@@ -6,19 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  ATTR_DESTINATION_SERVICE,
-  ATTR_DESTINATION_VERSION,
-  ATTR_DIRECTION,
-  ATTR_MTLS,
-  ATTR_OUTCOME,
-  ATTR_RESPONSE_CLASS,
-  LATENCY_BOUNDS_MS,
-  METRIC_REQUEST_DURATION,
-  METRIC_REQUESTS,
-  RESOURCE_SERVICE_INSTANCE_ID,
-  RESOURCE_SERVICE_NAME,
-} from "@trellis/mesh-model";
+import { LATENCY_BOUNDS_MS } from "@trellis/mesh-model";
+import { metricsExport } from "../../apps/control-plane/fixtures/otlp-exports";
 import { openDatabase } from "../../apps/control-plane/src/db/index";
 import { IngestService } from "../../apps/control-plane/src/ingest/ingest-service";
 import { decodeMetricsRequest, encodeMetricsRequest } from "../../apps/control-plane/src/ingest/otlp-proto";
@@ -37,51 +26,24 @@ const SOURCES = Number(opts.sources);
 const LABEL_SETS = Number(opts["label-sets"]);
 const CONCURRENCY = Number(opts.concurrency);
 
-const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const CLASSES = ["2xx", "4xx", "5xx", "none"];
 const OUTCOMES = ["ok", "ok", "ok", "timed_out"];
 
 /** One sidecar's delta export, as our sidecar sends it: a duration histogram and a counter per label set. */
 function exportBody(source: number, timeMs: number): Uint8Array {
-  const ns = (BigInt(timeMs) * 1_000_000n).toString();
-  const startNs = (BigInt(timeMs - 10_000) * 1_000_000n).toString();
+  const buckets = LATENCY_BOUNDS_MS.map((_, b) => (b * 7 + source) % 5).concat(0);
   // Every label set distinct: destination x response class (with the outcome that goes with it).
-  const labels = Array.from({ length: LABEL_SETS }, (_, i) => [
-    str(ATTR_DESTINATION_SERVICE, `svc-${(source + 1 + Math.floor(i / CLASSES.length)) % SOURCES}`),
-    str(ATTR_DESTINATION_VERSION, `v${(source + i) % 2}`),
-    str(ATTR_RESPONSE_CLASS, CLASSES[i % CLASSES.length]!),
-    str(ATTR_OUTCOME, OUTCOMES[i % CLASSES.length]!),
-    str(ATTR_DIRECTION, "outbound"),
-    { key: ATTR_MTLS, value: { boolValue: true } },
-  ]);
-  const buckets = LATENCY_BOUNDS_MS.map((_, b) => String((b * 7 + source) % 5)).concat("0");
-  const count = buckets.reduce((a, b) => a + Number(b), 0);
-  return encodeMetricsRequest({
-    resourceMetrics: [
-      {
-        resource: { attributes: [str(RESOURCE_SERVICE_NAME, `svc-${source}`), str(RESOURCE_SERVICE_INSTANCE_ID, `svc-${source}-1`)] },
-        scopeMetrics: [
-          {
-            scope: { name: "trellis-sidecar", version: "0.1.0" },
-            metrics: [
-              {
-                name: METRIC_REQUEST_DURATION,
-                unit: "ms",
-                histogram: {
-                  aggregationTemporality: 1,
-                  dataPoints: labels.map((attributes) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: ns, count: String(count), sum: count * 12.5, bucketCounts: buckets, explicitBounds: [...LATENCY_BOUNDS_MS] })),
-                },
-              },
-              {
-                name: METRIC_REQUESTS,
-                sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: labels.map((attributes) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: ns, asInt: String(count) })) },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
+  const points = Array.from({ length: LABEL_SETS }, (_, i) => ({
+    destination: `svc-${(source + 1 + Math.floor(i / CLASSES.length)) % SOURCES}`,
+    version: `v${(source + i) % 2}`,
+    responseClass: CLASSES[i % CLASSES.length]!,
+    outcome: OUTCOMES[i % CLASSES.length]!,
+    direction: "outbound" as const,
+    mtls: true,
+    buckets,
+    timeMs,
+  }));
+  return encodeMetricsRequest(metricsExport({ service: `svc-${source}`, instanceId: `svc-${source}-1`, temporality: "delta", points }));
 }
 
 const POINTS_PER_EXPORT = 2 * LABEL_SETS;

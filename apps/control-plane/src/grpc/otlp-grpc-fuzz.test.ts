@@ -5,13 +5,11 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
-import { Client, credentials, status, type ServiceError } from "@grpc/grpc-js";
-import { bucketsWith, metricsExport, tracesExport } from "../../fixtures/otlp-exports";
+import { Client, credentials, status } from "@grpc/grpc-js";
+import { bucketsWith, grpcCall, GRPC_METRICS_EXPORT, GRPC_TRACES_EXPORT, metricsExport, tracesExportForProto } from "../../fixtures/otlp-exports";
 import { startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
 import { encodeMetricsRequest, encodeTracesRequest } from "../ingest/otlp-proto";
 
-const METRICS_EXPORT = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
-const TRACES_EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 const CASES = 300;
 const ALLOWED = new Set([status.OK, status.INVALID_ARGUMENT, status.RESOURCE_EXHAUSTED]);
 
@@ -27,18 +25,10 @@ function prng(seed: number): () => number {
   };
 }
 
-/** One unary call with raw request bytes; `compressed` sends them as a gzip-compressed gRPC message. */
-function call(client: Client, path: string, body: Uint8Array): Promise<{ code: status; details: string }> {
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      path,
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      Buffer.from(body),
-      { deadline: Date.now() + 10_000 },
-      (error: ServiceError | null) => resolve(error ? { code: error.code, details: error.details } : { code: status.OK, details: "" }),
-    );
-  });
+/** The status an export got (OK or the error's). */
+async function call(client: Client, method: string, body: Uint8Array): Promise<{ code: status; details: string }> {
+  const outcome = await grpcCall(client, method, body);
+  return outcome.ok ? { code: status.OK, details: "" } : { code: outcome.error.code, details: outcome.error.details };
 }
 
 function mutate(valid: Uint8Array, rand: () => number): Uint8Array {
@@ -81,15 +71,14 @@ describe("OTLP/gRPC fuzzing", { timeout: 120_000 }, () => {
     const metrics = encodeMetricsRequest(
       metricsExport({ service: "fuzz", points: [{ destination: "a", buckets: bucketsWith(3), timeMs: now }, { destination: "b", outcome: "error", responseClass: "5xx", buckets: bucketsWith(1, 9), timeMs: now }] }),
     );
-    const base64Ids = (k: string, v: unknown) => ((k === "traceId" || k === "spanId") && typeof v === "string" ? Buffer.from(v, "hex").toString("base64") : v);
-    const traces = encodeTracesRequest(JSON.parse(JSON.stringify(tracesExport("fuzz", 3, now), base64Ids)));
+    const traces = encodeTracesRequest(tracesExportForProto("fuzz", 3, now));
     const codes = new Map<status, number>();
     for (let i = 0; i < CASES; i++) {
       const toMetrics = rand() < 0.7;
       // A message of the other service now and then: wrong types for every field it shares.
       const source = rand() < 0.1 ? (toMetrics ? traces : metrics) : toMetrics ? metrics : traces;
       const body = mutate(source, rand);
-      const { code, details } = await call(client, toMetrics ? METRICS_EXPORT : TRACES_EXPORT, body);
+      const { code, details } = await call(client, toMetrics ? GRPC_METRICS_EXPORT : GRPC_TRACES_EXPORT, body);
       codes.set(code, (codes.get(code) ?? 0) + 1);
       const logged = () => JSON.stringify(t.log.lines.filter((l) => l.level === "error").slice(-1)).slice(0, 1500);
       assert.ok(ALLOWED.has(code), `case ${i} (seed ${seed}): code ${code} ${details}; ${logged()}`);
@@ -103,11 +92,11 @@ describe("OTLP/gRPC fuzzing", { timeout: 120_000 }, () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
     const frame = Buffer.concat([Buffer.from([1]), Buffer.alloc(4), bomb]);
     frame.writeUInt32BE(bomb.length, 1);
-    const raw = await rawCall(t.otlpGrpc, METRICS_EXPORT, frame);
+    const raw = await rawCall(t.otlpGrpc, GRPC_METRICS_EXPORT, frame);
     assert.equal(raw, String(status.RESOURCE_EXHAUSTED));
     const rss = process.memoryUsage().rss;
     assert.ok(rss < 1024 * 1024 * 1024, `rss ${rss}`);
-    const after = await call(client, METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "after-bomb", points: [{ destination: "a", buckets: bucketsWith(2), timeMs: Date.now() }] })));
+    const after = await call(client, GRPC_METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "after-bomb", points: [{ destination: "a", buckets: bucketsWith(2), timeMs: Date.now() }] })));
     assert.equal(after.code, status.OK, after.details);
   });
 });

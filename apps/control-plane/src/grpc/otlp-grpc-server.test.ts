@@ -8,45 +8,12 @@ import { Client, compressionAlgorithms, credentials, status, type ServiceError }
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
 import { AggregationTemporalityPreference } from "@opentelemetry/exporter-metrics-otlp-http";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
-import {
-  ATTR_DESTINATION_SERVICE,
-  ATTR_DESTINATION_VERSION,
-  ATTR_MTLS,
-  ATTR_OUTCOME,
-  ATTR_RESPONSE_CLASS,
-  LATENCY_BOUNDS_MS,
-  METRIC_REQUEST_DURATION,
-  METRIC_REQUESTS,
-  RESOURCE_SERVICE_INSTANCE_ID,
-  RESOURCE_SERVICE_NAME,
-  ZGraphResponse,
-} from "@trellis/mesh-model";
-import { bucketsWith, metricsExport, tracesExport } from "../../fixtures/otlp-exports";
+import { ZGraphResponse } from "@trellis/mesh-model";
+import { bucketsWith, grpcCall, GRPC_METRICS_EXPORT, GRPC_TRACES_EXPORT, metricsExport, sdkApp, sdkAttributes, tracesExportForProto, type GrpcOutcome } from "../../fixtures/otlp-exports";
 import { startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
 import { decodeMetricsResponse, decodeStatus, decodeTracesResponse, encodeMetricsRequest, encodeTracesRequest } from "../ingest/otlp-proto";
 
-const METRICS_EXPORT = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
-const TRACES_EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
-
-type Outcome = { ok: true; response: Buffer } | { ok: false; error: ServiceError };
-
-/** One unary call with a raw (already encoded) request, as any OTLP/gRPC client would make it. */
-function call(client: Client, path: string, body: Uint8Array): Promise<Outcome> {
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      path,
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      Buffer.from(body),
-      { deadline: Date.now() + 10_000 },
-      (error, response) => resolve(error ? { ok: false, error } : { ok: true, response: response ?? Buffer.alloc(0) }),
-    );
-  });
-}
-
-function expectError(outcome: Outcome, code: status): ServiceError {
+function expectError(outcome: GrpcOutcome, code: status): ServiceError {
   assert.ok(!outcome.ok, "expected an error");
   assert.equal(outcome.error.code, code, `${outcome.error.code}: ${outcome.error.details}`);
   return outcome.error;
@@ -79,25 +46,9 @@ describe("OTLP/gRPC receiver", { timeout: 60_000 }, () => {
         temporalityPreference: AggregationTemporalityPreference.DELTA,
         compression: gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
       });
-      const provider = new MeterProvider({
-        resource: resourceFromAttributes({ [RESOURCE_SERVICE_NAME]: service, [RESOURCE_SERVICE_INSTANCE_ID]: `${service}-1` }),
-        readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
-      });
+      const { provider, request } = sdkApp({ service, exporter });
       try {
-        const meter = provider.getMeter("trellis-test");
-        const requests = meter.createCounter(METRIC_REQUESTS);
-        const duration = meter.createHistogram(METRIC_REQUEST_DURATION, { unit: "ms", advice: { explicitBucketBoundaries: [...LATENCY_BOUNDS_MS] } });
-        const attributes = {
-          [ATTR_DESTINATION_SERVICE]: "grpc-api",
-          [ATTR_DESTINATION_VERSION]: "v2",
-          [ATTR_RESPONSE_CLASS]: "2xx",
-          [ATTR_OUTCOME]: "ok",
-          [ATTR_MTLS]: true,
-        };
-        for (let i = 0; i < 7; i++) {
-          requests.add(1, attributes);
-          duration.record(12, attributes);
-        }
+        for (let i = 0; i < 7; i++) request(sdkAttributes({ destination: "grpc-api", version: "v2" }), 12);
         await provider.forceFlush();
         const e = await edge(t, service, "grpc-api");
         assert.equal(e?.outcomes.ok, 7, JSON.stringify(e));
@@ -111,16 +62,16 @@ describe("OTLP/gRPC receiver", { timeout: 60_000 }, () => {
   it("answers INVALID_ARGUMENT to undecodable protobuf, and keeps serving", async () => {
     const before = t.cp.ingest.stats.metricExports;
     // A length-delimited field that claims more bytes than follow: never a valid message.
-    expectError(await call(client, METRICS_EXPORT, Buffer.from([0x0a, 0xff, 0x01, 0x02])), status.INVALID_ARGUMENT);
+    expectError(await grpcCall(client, GRPC_METRICS_EXPORT, Buffer.from([0x0a, 0xff, 0x01, 0x02])), status.INVALID_ARGUMENT);
     for (let i = 0; i < 20; i++) {
-      const outcome = await call(client, i % 2 ? METRICS_EXPORT : TRACES_EXPORT, randomBytes(64 + i));
+      const outcome = await grpcCall(client, i % 2 ? GRPC_METRICS_EXPORT : GRPC_TRACES_EXPORT, randomBytes(64 + i));
       // Random bytes occasionally form a valid (if empty) message; they must never crash or be INTERNAL.
       if (!outcome.ok) assert.equal(outcome.error.code, status.INVALID_ARGUMENT, outcome.error.details);
     }
     const truncated = encodeMetricsRequest(metricsExport({ service: "web", points: [point("api", 2)] }));
-    expectError(await call(client, METRICS_EXPORT, truncated.subarray(0, truncated.length - 3)), status.INVALID_ARGUMENT);
+    expectError(await grpcCall(client, GRPC_METRICS_EXPORT, truncated.subarray(0, truncated.length - 3)), status.INVALID_ARGUMENT);
 
-    const ok = await call(client, METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "after-garbage", points: [point("api", 4)] })));
+    const ok = await grpcCall(client, GRPC_METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "after-garbage", points: [point("api", 4)] })));
     assert.ok(ok.ok);
     assert.deepEqual(decodeMetricsResponse(ok.response), {});
     assert.equal((await edge(t, "after-garbage", "api"))?.outcomes.ok, 4);
@@ -129,36 +80,34 @@ describe("OTLP/gRPC receiver", { timeout: 60_000 }, () => {
 
   it("answers partial success for invalid points, and takes traces", async () => {
     const body = metricsExport({ service: "web", points: [point("api", 1), { ...point("api", 1), outcome: "weird" }], counter: false });
-    const outcome = await call(client, METRICS_EXPORT, encodeMetricsRequest(body));
+    const outcome = await grpcCall(client, GRPC_METRICS_EXPORT, encodeMetricsRequest(body));
     assert.ok(outcome.ok);
     const response = decodeMetricsResponse(outcome.response) as { partialSuccess: { rejectedDataPoints: number; errorMessage: string } };
     assert.equal(response.partialSuccess.rejectedDataPoints, 1);
     assert.match(response.partialSuccess.errorMessage, /trellis\.outcome/);
 
     const spansBefore = t.cp.ingest.stats.acceptedSpans;
-    // The fixture's ids are OTLP/JSON hex; protobufjs reads strings for bytes fields as base64.
-    const base64Ids = (k: string, v: unknown) => ((k === "traceId" || k === "spanId") && typeof v === "string" ? Buffer.from(v, "hex").toString("base64") : v);
-    const traces = await call(client, TRACES_EXPORT, encodeTracesRequest(JSON.parse(JSON.stringify(tracesExport("web", 3, Date.now()), base64Ids))));
+    const traces = await grpcCall(client, GRPC_TRACES_EXPORT, encodeTracesRequest(tracesExportForProto("web", 3, Date.now())));
     assert.ok(traces.ok);
     assert.deepEqual(decodeTracesResponse(traces.response), {});
     assert.equal(t.cp.ingest.stats.acceptedSpans - spansBefore, 3);
   });
 
   it("refuses a message over --max-otlp-body (after decompression) with RESOURCE_EXHAUSTED", async () => {
-    expectError(await call(client, METRICS_EXPORT, randomBytes(65 * 1024)), status.RESOURCE_EXHAUSTED);
+    expectError(await grpcCall(client, GRPC_METRICS_EXPORT, randomBytes(65 * 1024)), status.RESOURCE_EXHAUSTED);
     // The limit holds after decompression: 1 MiB of zeros is a few KiB gzipped.
     const gzipClient = new Client(t.otlpGrpc, credentials.createInsecure(), { "grpc.default_compression_algorithm": compressionAlgorithms.gzip });
     try {
-      expectError(await call(gzipClient, METRICS_EXPORT, Buffer.alloc(1024 * 1024)), status.RESOURCE_EXHAUSTED);
+      expectError(await grpcCall(gzipClient, GRPC_METRICS_EXPORT, Buffer.alloc(1024 * 1024)), status.RESOURCE_EXHAUSTED);
     } finally {
       gzipClient.close();
     }
-    const ok = await call(client, METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "web", points: [point("api", 1)] })));
+    const ok = await grpcCall(client, GRPC_METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "web", points: [point("api", 1)] })));
     assert.ok(ok.ok);
   });
 
   it("answers UNIMPLEMENTED for other methods", async () => {
-    expectError(await call(client, "/opentelemetry.proto.collector.logs.v1.LogsService/Export", Buffer.alloc(0)), status.UNIMPLEMENTED);
+    expectError(await grpcCall(client, "/opentelemetry.proto.collector.logs.v1.LogsService/Export", Buffer.alloc(0)), status.UNIMPLEMENTED);
   });
 });
 
@@ -181,7 +130,7 @@ describe("OTLP/gRPC load shedding", { timeout: 30_000 }, () => {
     let release = () => {};
     held = new Promise<void>((resolve) => (release = resolve));
     const pending = Array.from({ length: EXPORTS }, (_, i) =>
-      call(client, METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "shed-web", instanceId: `w${i}`, points: [point("api", 2)] }))),
+      grpcCall(client, GRPC_METRICS_EXPORT, encodeMetricsRequest(metricsExport({ service: "shed-web", instanceId: `w${i}`, points: [point("api", 2)] }))),
     );
     while (t.cp.ingest.stats.shedExports < EXPORTS - LIMIT) await new Promise((r) => setTimeout(r, 10));
     release();

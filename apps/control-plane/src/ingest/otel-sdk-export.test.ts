@@ -2,25 +2,11 @@
 // to the receiver, with cumulative and delta temporality, gzip, our latency bounds and the SDK's own.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import {
-  ATTR_DESTINATION_SERVICE,
-  ATTR_DESTINATION_VERSION,
-  ATTR_DIRECTION,
-  ATTR_MTLS,
-  ATTR_OUTCOME,
-  ATTR_RESPONSE_CLASS,
-  LATENCY_BOUNDS_MS,
-  METRIC_REQUEST_DURATION,
-  METRIC_REQUESTS,
-  RESOURCE_SERVICE_INSTANCE_ID,
-  RESOURCE_SERVICE_NAME,
-  ZGraphResponse,
-  ZServicesResponse,
-} from "@trellis/mesh-model";
+import { ZGraphResponse, ZServicesResponse } from "@trellis/mesh-model";
 import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import type { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { sdkApp, sdkAttributes } from "../../fixtures/otlp-exports";
 import { startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
 
 interface Sdk {
@@ -34,32 +20,12 @@ function sdk(t: TestControlPlane, service: string, temporality: AggregationTempo
     temporalityPreference: temporality,
     compression: opts.gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
   });
-  // A long interval: the test exports with forceFlush, when it wants to.
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({
-    resource: resourceFromAttributes({ [RESOURCE_SERVICE_NAME]: service, [RESOURCE_SERVICE_INSTANCE_ID]: `${service}-1` }),
-    readers: [reader],
-  });
-  const meter = provider.getMeter("trellis-test");
-  const requests = meter.createCounter(METRIC_REQUESTS);
-  const duration = meter.createHistogram(METRIC_REQUEST_DURATION, {
-    unit: "ms",
-    ...(opts.ourBounds === false ? {} : { advice: { explicitBucketBoundaries: [...LATENCY_BOUNDS_MS] } }),
-  });
-  const foreign = meter.createCounter("http.client.requests");
+  const app = sdkApp({ service, exporter, ourBounds: opts.ourBounds });
+  const foreign = app.provider.getMeter("trellis-test").createCounter("http.client.requests");
   return {
-    provider,
+    provider: app.provider,
     request(destination, ms, outcome = "ok", responseClass = "2xx") {
-      const attributes = {
-        [ATTR_DESTINATION_SERVICE]: destination,
-        [ATTR_DESTINATION_VERSION]: "v1",
-        [ATTR_RESPONSE_CLASS]: responseClass,
-        [ATTR_OUTCOME]: outcome,
-        [ATTR_MTLS]: false,
-        [ATTR_DIRECTION]: "outbound",
-      };
-      requests.add(1, attributes);
-      duration.record(ms, attributes);
+      app.request(sdkAttributes({ destination, outcome, responseClass, mtls: false, direction: "outbound" }), ms);
       foreign.add(1);
     },
   };
