@@ -2,17 +2,20 @@
 // parses them and prints its own --help), forwards stop signals, and exits with the app's code.
 import { spawn } from "node:child_process";
 import { ENTRIES, nodeArgs } from "../paths";
+import { ensureSidecarBundle, SIDECAR_BUNDLE } from "../sidecar-bundle";
 import type { CommandContext } from "./context";
 
 export const PASSTHROUGH = {
   "control-plane": { summary: "Runs the control plane (REST API, OTLP/HTTP receiver, config push).", argv: (a: string[]) => nodeArgs(ENTRIES.controlPlane, a) },
   console: { summary: "Serves the built console (Next.js).", argv: (a: string[]) => [ENTRIES.consoleStart, ...a] },
-  sidecar: { summary: "Runs one sidecar beside an app.", argv: (a: string[]) => nodeArgs(ENTRIES.sidecar, a) },
+  // The bundled sidecar (built on first use; see sidecar-bundle.ts), not the tsx-run source.
+  sidecar: { summary: "Runs one sidecar beside an app.", argv: (a: string[]) => [SIDECAR_BUNDLE, ...a] },
 } as const;
 
 export type PassthroughName = keyof typeof PASSTHROUGH;
 
 export async function runPassthrough(name: PassthroughName, args: string[], ctx: CommandContext): Promise<number> {
+  if (name === "sidecar") await ensureSidecarBundle();
   const help = args.includes("--help") || args.includes("-h");
   if (help) process.stdout.write(`trellis ${name}: ${PASSTHROUGH[name].summary} Every flag is passed to the app:\n\n`);
   // Its own process group, so a Ctrl-C reaches it once (from us) and it can stop cleanly.
