@@ -14,6 +14,7 @@ import type { Snapshot } from "../snapshot/snapshot";
 import type { Stack } from "../stack";
 import { parseRequestTarget } from "./request-target";
 import { checkRequest, DEFAULT_HTTP_LIMITS, refuseClientErrors, serverOptions, wasRefused, type HttpLimits, type OnReject, type Refusal } from "./malformed-http";
+import { closeIdleAfterReading, KEEP_ALIVE_IDLE_MS } from "./idle-close";
 
 export interface ProxyServerOptions {
   direction: Direction;
@@ -47,6 +48,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     else proxy(req, res);
   });
   refuseClientErrors(server, limits, onReject);
+  server.keepAliveTimeout = KEEP_ALIVE_IDLE_MS;
+  closeIdleAfterReading(server);
   const proxy = (req: IncomingMessage, res: ServerResponse): void => {
     if (wasRefused(req.socket)) return;
     inFlight++;
