@@ -55,7 +55,9 @@ export function summary(r: LoadResult): string {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 512 });
+  // Idle connections are closed by this client well before the sidecar would close them (it keeps
+  // them 60 s): a client that reuses a connection the server may be closing can lose the request.
+  const agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 10_000, connections: 512 });
   const result: LoadResult = { target: o.rate, sent: 0, sendingMs: 0, achievedRate: 0, answered: 0, statuses: {}, failures: [], latenciesMs: [] };
   const inflight = new Set<Promise<void>>();
   const start = performance.now();
