@@ -4,24 +4,28 @@
 import type { ProxyError } from "../errors";
 import type { Handler, ProxyRequest, ProxyResponse } from "../http/proxy-types";
 import type { Clock } from "./clock";
+import { LightSignal } from "./light-signal";
+
+const ONCE = { once: true } as const;
 
 export async function withTimeout(clock: Clock, ms: number, req: ProxyRequest, next: Handler, timedOut: () => ProxyError): Promise<ProxyResponse> {
   // The inner signal aborts on the timer or when the request's own signal does (with its reason):
   // AbortSignal.any([req.signal, controller.signal]) at a fraction of its cost (any() twice per
-  // request was a few % of the sidecar's CPU). A response keeps following the caller's signal while
-  // its body streams; a failed try stops following, so retries do not pile listeners up.
-  const controller = new AbortController();
+  // request was a few % of the sidecar's CPU), and a LightSignal rather than an AbortController
+  // (see light-signal.ts). A response keeps following the caller's signal while its body streams; a
+  // failed try stops following, so retries do not pile listeners up.
+  const signal = new LightSignal();
   const parent = req.signal;
-  const follow = () => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener("abort", follow, { once: true });
-  const timer = clock.setTimeout(() => controller.abort(timedOut()), ms);
+  const follow = () => signal.abort(parent.reason);
+  if (parent.aborted) signal.abort(parent.reason);
+  else parent.addEventListener("abort", follow, ONCE);
+  const timer = clock.setTimeout(() => signal.abort(timedOut()), ms);
   try {
-    return await next({ ...req, signal: controller.signal });
+    return await next({ ...req, signal });
   } catch (err) {
     parent.removeEventListener("abort", follow);
     // Whatever the layers below made of the cancellation, the answer is the timeout (unless the caller left first).
-    if (controller.signal.aborted && !req.signal.aborted) throw controller.signal.reason;
+    if (signal.aborted && !req.signal.aborted) throw signal.reason;
     throw err;
   } finally {
     clock.clearTimeout(timer);
