@@ -161,6 +161,24 @@ describe("endpoint breaker state API", { timeout: 60_000 }, () => {
     assert.equal(r.endpoints.find((e) => e.instanceId === "reviews-v2-1")!.reports.some((x) => x.reporter === "frontend-2"), false);
   });
 
+  it("rewrites an unchanged view (a since that only wobbles by milliseconds) every 15 s, not at every export", async () => {
+    const view = (sinceMs: number): View[] => [{ endpoint: "reviews-v1-1", state: 1, reason: "consecutive_5xx", sinceMs, ejections: 0 }];
+    const reportedAt = async () => (await endpoints()).endpoints.find((e) => e.instanceId === "reviews-v1-1")!.reports.find((r) => r.reporter === "web-9")?.reportedAt;
+    const since = clock - 3_000;
+    await send(endpointExport("web-9", "web", clock, [{ ...view(since)[0]!, ejections: 1 }]));
+    const first = now().toISOString();
+    assert.equal(await reportedAt(), first);
+    clock += 5_000;
+    await send(endpointExport("web-9", "web", clock, view(since + 2)));
+    assert.equal(await reportedAt(), first, "unchanged 5 s later: not written");
+    clock += 11_000;
+    await send(endpointExport("web-9", "web", clock, view(since - 1)));
+    assert.equal(await reportedAt(), now().toISOString(), "16 s after the write: written again");
+    clock += 1_000;
+    await send(endpointExport("web-9", "web", clock, [{ ...view(clock)[0]!, state: 2, reason: "ejection_time_over" }]));
+    assert.equal(await reportedAt(), now().toISOString(), "a new state is written at once");
+  });
+
   it("is readable by a viewer and by nobody without a session", async () => {
     const res = await t.fetch(AUTH_API.users, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "vera", password: "vera-password-1", role: "viewer" }) });
     assert.equal(res.status, 201, await res.text());

@@ -27,7 +27,7 @@ const SWEEP_INTERVAL_MS = 600_000;
 
 export class EndpointStateService {
   /** Stored views by key: what was last written and when (bounded by the stored rows). */
-  private readonly written = new Map<string, { fingerprint: string; atMs: number }>();
+  private readonly written = new Map<string, { fingerprint: string; sinceMs: number | null; atMs: number }>();
   private loaded: Promise<void> | undefined;
   private lastSweepMs = 0;
   private readonly refreshMs: number;
@@ -53,14 +53,13 @@ export class EndpointStateService {
         const last = this.written.get(key);
         const pristine = r.state === "closed" && r.reason === "none" && r.healthy !== false && r.ejections === 0;
         if (!last && pristine) continue;
-        const fingerprint = `${r.state}|${r.reason}|${r.since?.getTime() ?? ""}|${r.healthy}|${r.reporterService}`;
-        if (last && r.ejections === 0 && last.fingerprint === fingerprint && nowMs - last.atMs < this.refreshMs) continue;
+        if (last && r.ejections === 0 && last.fingerprint === fingerprintOf(r) && sameSince(last.sinceMs, r.since) && nowMs - last.atMs < this.refreshMs) continue;
         due.push(r);
       }
       if (due.length > 0) {
         await this.options.db.endpointStates.record(due);
         for (const r of due) {
-          this.written.set(endpointStateKey(r.service, r.endpoint, r.reporter), { fingerprint: `${r.state}|${r.reason}|${r.since?.getTime() ?? ""}|${r.healthy}|${r.reporterService}`, atMs: nowMs });
+          this.written.set(endpointStateKey(r.service, r.endpoint, r.reporter), { fingerprint: fingerprintOf(r), sinceMs: r.since?.getTime() ?? null, atMs: nowMs });
         }
       }
       if (nowMs - this.lastSweepMs >= SWEEP_INTERVAL_MS) await this.sweep(nowMs);
@@ -89,7 +88,7 @@ export class EndpointStateService {
 
   private async loadKeys(): Promise<void> {
     // Views stored before this process started: their pristine reports must still overwrite them.
-    for (const key of await this.options.db.endpointStates.keys()) if (!this.written.has(key)) this.written.set(key, { fingerprint: "", atMs: 0 });
+    for (const key of await this.options.db.endpointStates.keys()) if (!this.written.has(key)) this.written.set(key, { fingerprint: "", sinceMs: null, atMs: 0 });
   }
 
   private async sweep(nowMs: number): Promise<void> {
@@ -99,4 +98,15 @@ export class EndpointStateService {
     for (const [key, w] of this.written) if (w.atMs > 0 && w.atMs < cutoffMs) this.written.delete(key);
     if (deleted > 0) this.options.log.info("endpoint_states_expired", { deleted });
   }
+}
+
+const fingerprintOf = (r: EndpointStateReport): string => `${r.state}|${r.reason}|${r.healthy}|${r.reporterService}`;
+
+/**
+ * The sidecar turns its monotonic clock into wall time at each export, so an unchanged `since` wobbles
+ * by a millisecond or two; a second apart is a new state change.
+ */
+function sameSince(lastMs: number | null, since: Date | null): boolean {
+  if (lastMs === null || since === null) return lastMs === null && since === null;
+  return Math.abs(lastMs - since.getTime()) < 1000;
 }
