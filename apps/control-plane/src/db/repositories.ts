@@ -3,6 +3,7 @@
 import type { CaRepository } from "./ca-repository";
 import type { EndpointStateRepository } from "./endpoint-state-repository";
 import type { AckRequest, Labels, Outcome, PolicySpec, ResponseClass } from "@trellis/mesh-model";
+import type { RollupCell } from "./rollup-cells";
 
 export interface InstanceRecord {
   instanceId: string;
@@ -158,8 +159,12 @@ export type RollupAggregate = Omit<RollupRow, "resolution" | "bucketStart">;
 export type SeriesLabels = Pick<RollupRow, "source" | "destination" | "destinationVersion" | "responseClass" | "outcome" | "mtls">;
 
 export interface RollupRepository {
-  /** Adds the rows to what is stored (same key: counts, sums and buckets are summed). One transaction. */
+  /** Adds the rows to what is stored (same key: counts, sums and buckets are summed), durably, in one write. */
   add(rows: ReadonlyArray<RollupRow>): Promise<void>;
+  /** As add, for cells that go to a 10 s and/or a 60 s bucket at once (ingest's form); see rollup-cells.ts. */
+  addCells(cells: ReadonlyArray<RollupCell>): Promise<void>;
+  /** Moves written-ahead cells into the rollup table (reads do it first themselves). */
+  foldPending(): Promise<void>;
   /** Sums every row of a resolution with bucketStart in [from, to), grouped by label set. */
   aggregate(resolution: Resolution, from: Date, to: Date): Promise<RollupAggregate[]>;
   /** Deletes rows of a resolution older than the cutoff; returns how many. */
