@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { runLoad, summary } from "../support/load";
 import { echo, startMesh, waitForEndpoints, waitForRevision, type Mesh, type Sidecar } from "../support/mesh";
 import { startTamperRelay, type TamperRelay } from "./bundle-tamper-relay";
+import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
 import { scaledMs, scaledRate } from "./scale";
 
 const SPECS = [
@@ -21,7 +22,7 @@ const SPECS = [
   },
 ];
 
-describe("config pushes under load", { timeout: 300_000 }, () => {
+describe("config pushes under load", { timeout: scaledMs(20_000) + 280_000 }, () => {
   let mesh: Mesh;
   let relay: TamperRelay;
   let web: Sidecar;
@@ -83,6 +84,11 @@ describe("config pushes under load", { timeout: 300_000 }, () => {
     const pushRate = pushes / (durationMs / 1000);
     const result = await load;
     console.log(`${summary(result)}; ${pushes} policy pushes at ${pushRate.toFixed(1)}/s; ${seen.size} revisions seen on responses, ${versionOf.size} on the config stream`);
+    printSummary({
+      scenario: 3,
+      name: "config pushes under load",
+      ...mergeFigures(loadFigures("load", result), { rates: { pushes: Math.round(pushRate * 10) / 10 }, counts: { pushes, revisionsSeen: seen.size } }),
+    });
     assert.ok(result.achievedRate >= 0.9 * rate, summary(result));
     assert.ok(pushRate >= 9, `pushed ${pushRate.toFixed(1)} changes/s, meant 10`);
     assert.deepEqual(result.failures, [], summary(result));

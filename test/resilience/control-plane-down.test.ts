@@ -10,6 +10,7 @@ import { request } from "undici";
 import { runLoad, summary, type LoadResult } from "../support/load";
 import { appliedRevision, echo, logEvents, startMesh, waitForEndpoints, waitForRevision, type Mesh, type Sidecar } from "../support/mesh";
 import { waitFor } from "../support/processes";
+import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
 import { scaledMs, scaledRate } from "./scale";
 
 const OUTAGE_MS = scaledMs(60_000);
@@ -65,6 +66,11 @@ describe("control plane down under load", { timeout: OUTAGE_MS + 300_000 }, () =
     await mesh.startControlPlane();
     const backAt = Date.now();
     const results = await Promise.all(loads);
+    printSummary({
+      scenario: 1,
+      name: "control plane down",
+      ...mergeFigures(loadFigures("web1", results[0]!), loadFigures("web2", results[1]!), { durationsS: { outage: OUTAGE_MS / 1000, total: total / 1000 } }),
+    });
     for (const [i, r] of results.entries()) {
       console.log(`through web-${i + 1} (control plane down ${OUTAGE_MS / 1000} s of ${total / 1000} s): ${summary(r)}`);
       assert.ok(r.achievedRate >= 0.9 * r.target, summary(r));

@@ -9,6 +9,7 @@ import { runLoad, summary } from "../support/load";
 import { appliedRevision, echo, startMesh, waitForEndpoints, waitForRevision, type Mesh, type Sidecar } from "../support/mesh";
 import { waitFor } from "../support/processes";
 import { startTamperRelay, type TamperRelay } from "./bundle-tamper-relay";
+import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
 import { scaledMs, scaledRate } from "./scale";
 
 /** Every route of `service` gets a path regex that does not compile. */
@@ -20,7 +21,7 @@ function breakRoutes(service: string) {
   };
 }
 
-describe("invalid config under load", { timeout: 180_000 }, () => {
+describe("invalid config under load", { timeout: scaledMs(10_000) + 180_000 }, () => {
   let mesh: Mesh;
   let relay: TamperRelay;
   let web: Sidecar;
@@ -61,6 +62,7 @@ describe("invalid config under load", { timeout: 180_000 }, () => {
     }, 20_000, 200);
     const result = await load;
     console.log(`during the rejected push: ${summary(result)}`);
+    printSummary({ scenario: 4, name: "invalid config", ...mergeFigures(loadFigures("load", result), { counts: { tampered: relay.tampered } }) });
     assert.ok(result.achievedRate >= 0.9 * rate, summary(result));
     assert.deepEqual(result.failures, [], summary(result));
     assert.ok(relay.tampered >= 1);

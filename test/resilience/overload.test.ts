@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { runLoad, summary } from "../support/load";
 import { echo, startMesh, waitForRevision, waitForEndpoints, type Mesh, type Sidecar } from "../support/mesh";
+import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
 import { scaledMs, scaledRate } from "./scale";
 
 /** Resident memory of a process in MiB, from /proc. */
@@ -34,7 +35,7 @@ function watchRss(pid: number): () => number {
   };
 }
 
-describe("overload", { timeout: 240_000 }, () => {
+describe("overload", { timeout: scaledMs(10_000) + 240_000 }, () => {
   let mesh: Mesh;
   let web: Sidecar;
 
@@ -72,6 +73,11 @@ describe("overload", { timeout: 240_000 }, () => {
     });
     const peak = peakOf();
     console.log(`sidecar at 10x: ${summary(r)}; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`);
+    printSummary({
+      scenario: 8,
+      name: "overload (sidecar)",
+      ...mergeFigures(loadFigures("load", r), { counts: { admitted: r.statuses["200"] ?? 0, shed: r.statuses["503"] ?? 0, rssBeforeMiB: Math.round(before), rssPeakMiB: Math.round(peak) } }),
+    });
     assert.ok(r.achievedRate >= 0.9 * rate, summary(r));
     assert.deepEqual(r.failures, [], summary(r));
     assert.equal(shedWithoutRetryAfter, 0, "every shed answer says when to retry");

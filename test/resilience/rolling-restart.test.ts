@@ -7,9 +7,10 @@ import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { runLoad, summary } from "../support/load";
 import { echo, startMesh, waitForEndpoints, type Mesh, type Sidecar } from "../support/mesh";
+import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
 import { scaledMs, scaledRate } from "./scale";
 
-describe("rolling restart under load", { timeout: 300_000 }, () => {
+describe("rolling restart under load", { timeout: scaledMs(12_000) + 300_000 }, () => {
   let mesh: Mesh;
   let web: Sidecar;
   let apis: Sidecar[] = [];
@@ -57,6 +58,7 @@ describe("rolling restart under load", { timeout: 300_000 }, () => {
     controller.abort();
     const result = await load;
     console.log(`rolling restart of 3 sidecars: ${summary(result)}`);
+    printSummary({ scenario: 7, name: "rolling restart", ...mergeFigures(loadFigures("load", result), { durationsS: { pause: pauseMs / 1000 }, counts: { restarted: apis.length } }) });
     assert.ok(result.achievedRate >= 0.9 * rate, summary(result));
     assert.deepEqual(result.failures, [], summary(result));
   });

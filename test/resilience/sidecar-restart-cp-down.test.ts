@@ -10,9 +10,10 @@ import { request } from "undici";
 import { runLoad, summary } from "../support/load";
 import { call, echo, logEvents, startMesh, waitForEndpoints, waitForRevision, type Mesh, type Sidecar } from "../support/mesh";
 import { waitFor } from "../support/processes";
+import { loadFigures, printSummary } from "./scenario-summary";
 import { scaledMs, scaledRate } from "./scale";
 
-describe("sidecar restart while the control plane is down", { timeout: 240_000 }, () => {
+describe("sidecar restart while the control plane is down", { timeout: scaledMs(10_000) + 240_000 }, () => {
   let mesh: Mesh;
   let web: Sidecar;
   let apiPort = 0;
@@ -58,6 +59,7 @@ describe("sidecar restart while the control plane is down", { timeout: 240_000 }
     const rate = scaledRate(50);
     const r = await runLoad({ url: web.outbound, host: "api", path: "/cached", rate, durationMs: scaledMs(10_000) });
     console.log(`from the cache, control plane down: ${summary(r)}`);
+    printSummary({ scenario: 2, name: "sidecar restart while the control plane is down", ...loadFigures("fromCache", r) });
     assert.ok(r.achievedRate >= 0.9 * rate, summary(r));
     assert.deepEqual(r.failures, [], summary(r));
     const teapot = await call(web, "api", "/", { headers: { "x-version": "none" } });

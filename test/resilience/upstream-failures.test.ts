@@ -13,6 +13,7 @@ import { request } from "undici";
 import { runLoad, summary, type LoadResult } from "../support/load";
 import { call, echo, startMesh, stats, waitForEndpoints, waitForRevision, type App, type Mesh, type Sidecar } from "../support/mesh";
 import { waitFor } from "../support/processes";
+import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
 import { scaledMs, scaledRate } from "./scale";
 
 const DURATION_MS = scaledMs(10_000);
@@ -43,7 +44,7 @@ function assertSent(r: LoadResult, what: string): void {
   assert.equal(r.answered, r.sent, `${what}: every request got an answer: ${summary(r)}`);
 }
 
-describe("upstream failure modes under load", { timeout: 240_000 }, () => {
+describe("upstream failure modes under load", { timeout: DURATION_MS + 240_000 }, () => {
   let mesh: Mesh;
   let web: Sidecar;
   let flakyBad: App, flakyGood: App, resetBad: App, resetGood: App, slow: App, down: App;
@@ -128,6 +129,7 @@ describe("upstream failure modes under load", { timeout: 240_000 }, () => {
       runLoad({ ...common, rate: scaledRate(3), host: "slow", path: "/slow", accept: (s) => s === 504, check: checkReason("per_try_timeout") }),
     ]);
     [results.flaky, results.reset, results.down, results.hang, results.slow] = runs;
+    printSummary({ scenario: 6, name: "upstream failure modes", ...mergeFigures(...Object.entries(results).map(([name, r]) => loadFigures(name, r))) });
     for (const [name, r] of Object.entries(results)) {
       console.log(`${name}: ${summary(r)}`);
       assertSent(r, name);
