@@ -30,4 +30,18 @@ describe("onBodyDone", () => {
     await new Promise((r) => body.once("close", r));
     assert.equal(await done(body), false);
   });
+
+  it("calls every waiter on one body once, in the order they waited", async () => {
+    const body = new Readable({ read() {} });
+    const calls: string[] = [];
+    onBodyDone(body, (failed) => calls.push(`telemetry:${failed}`));
+    onBodyDone(body, (failed) => calls.push(`limit:${failed}`));
+    assert.equal(body.listenerCount("close"), 1);
+    body.push("x");
+    body.push(null);
+    body.resume();
+    await new Promise((r) => body.once("close", r));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(calls, ["telemetry:false", "limit:false"]);
+  });
 });

@@ -20,33 +20,39 @@ export interface RetryDeps {
 }
 
 export function retryLayer({ clock = systemClock, random = Math.random, budgets = new RetryBudgets(), log }: RetryDeps = {}): Layer {
-  return (next) => async (req) => {
+  // Not async itself: the retrying path is one async frame (retrying), not two.
+  return (next) => (req) => {
     const { route, destination } = req.ctx;
     if (!route || !destination) return next(req);
     const budget = budgets.of(destination.name);
+    const rules = route.retry;
+    if (rules.attempts > 1 && rules.mayRetry(req.method)) return retrying(req, next, rules, budget, clock, random, log);
     budget.active++;
+    let pending: Promise<ProxyResponse>;
     try {
-      const rules = route.retry;
-      if (rules.attempts <= 1 || !rules.mayRetry(req.method)) return await next(req);
-      return await retrying(req, next, rules, budget, clock, random, log);
-    } finally {
+      pending = next(req);
+    } catch (err) {
       budget.active--;
+      throw err;
     }
+    return pending.finally(() => budget.active--);
   };
 }
 
 async function retrying(req: ProxyRequest, next: Handler, rules: RetryRules, budget: RetryBudget, clock: Clock, random: Random, log: Logger | undefined): Promise<ProxyResponse> {
-  let tryReq = req;
-  if (req.body instanceof Readable) {
-    const body = await bufferForRetry(req.body, req.headers).catch((err: unknown) => {
-      throw req.signal.aborted ? new ClientAbortedError("the caller closed the connection", { cause: err }) : new BadRequestError("cannot read the request body", { cause: err });
-    });
-    // Too large to keep a copy: one try, streamed.
-    if (body.kind === "streaming") return next({ ...req, body: body.body });
-    tryReq = { ...req, body: body.bytes };
-  }
+  // In flight for the budget from here until the answer (or failure) is settled.
+  budget.active++;
   let holding = false;
   try {
+    let tryReq = req;
+    if (req.body instanceof Readable) {
+      const body = await bufferForRetry(req.body, req.headers).catch((err: unknown) => {
+        throw req.signal.aborted ? new ClientAbortedError("the caller closed the connection", { cause: err }) : new BadRequestError("cannot read the request body", { cause: err });
+      });
+      // Too large to keep a copy: one try, streamed.
+      if (body.kind === "streaming") return await next({ ...req, body: body.body });
+      tryReq = { ...req, body: body.bytes };
+    }
     for (let tries = 1; ; tries++) {
       req.ctx.tries = tries;
       let res: ProxyResponse | undefined;
@@ -81,6 +87,7 @@ async function retrying(req: ProxyRequest, next: Handler, rules: RetryRules, bud
     }
   } finally {
     if (holding) budget.release();
+    budget.active--;
   }
 }
 
