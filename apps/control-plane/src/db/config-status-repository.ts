@@ -60,31 +60,35 @@ export function configStatusRepository(db: DbClient): ConfigStatusRepository {
     }
   });
 
+  // Streams closing come in crowds too (a control plane stopping, a network partition).
+  const writeClosed = groupCommit<{ instanceId: string; replica: string }>(async (items) => {
+    const byReplica = new Map<string, Set<string>>();
+    for (const { instanceId, replica } of items) byReplica.set(replica, (byReplica.get(replica) ?? new Set()).add(instanceId));
+    for (const [replica, ids] of byReplica) {
+      const list = [...ids];
+      for (let i = 0; i < list.length; i += STREAM_CHUNK) {
+        const chunk = list.slice(i, i + STREAM_CHUNK);
+        await db.$executeRaw`UPDATE "ConfigStatus" SET "streamSeenAt" = NULL WHERE "streamReplica" = ${replica} AND "instanceId" IN (${Prisma.join(chunk)})`;
+      }
+    }
+  });
+
   return {
     recordSent: (instanceId, revision, now) => writeSent({ instanceId, revision, now }),
 
     recordAnswer: (instanceId, answer, now) => writeAnswer({ instanceId, answer, now }),
 
     async markStreamsOpen(instanceIds, replica, now) {
-      // Usually every row exists (one per sidecar ever sent a bundle): one UPDATE per chunk, then an
-      // upsert only for the new ones, so refreshing a thousand streams is a few statements.
-      for (let i = 0; i < instanceIds.length; i += STREAM_CHUNK) {
-        const chunk = instanceIds.slice(i, i + STREAM_CHUNK);
-        const { count } = await db.configStatus.updateMany({ where: { instanceId: { in: chunk } }, data: { streamReplica: replica, streamSeenAt: now } });
-        if (count === chunk.length) continue;
-        for (const instanceId of chunk) {
-          await db.configStatus.upsert({
-            where: { instanceId },
-            create: { instanceId, streamReplica: replica, streamSeenAt: now },
-            update: { streamReplica: replica, streamSeenAt: now },
-          });
-        }
+      // One multi-row upsert per chunk: a thousand streams opened (or refreshed) are two statements.
+      const unique = [...new Set(instanceIds)];
+      for (let i = 0; i < unique.length; i += STREAM_CHUNK) {
+        const values = unique.slice(i, i + STREAM_CHUNK).map((id) => Prisma.sql`(${id}, ${replica}, ${now})`);
+        await db.$executeRaw`INSERT INTO "ConfigStatus" ("instanceId", "streamReplica", "streamSeenAt") VALUES ${Prisma.join(values)}
+          ON CONFLICT ("instanceId") DO UPDATE SET "streamReplica" = excluded."streamReplica", "streamSeenAt" = excluded."streamSeenAt"`;
       }
     },
 
-    async markStreamClosed(instanceId, replica) {
-      await db.configStatus.updateMany({ where: { instanceId, streamReplica: replica }, data: { streamSeenAt: null } });
-    },
+    markStreamClosed: (instanceId, replica) => writeClosed({ instanceId, replica }),
 
     async openStreams(seenSince) {
       const rows = await db.configStatus.findMany({

@@ -1,7 +1,8 @@
 // Services, their versions and their instances (sidecars) with leases.
 import { ZLabels } from "@trellis/mesh-model";
+import { z } from "zod";
 import { parseJsonColumn } from "./columns";
-import type { DbClient } from "./prisma-client";
+import { Prisma, type DbClient } from "./prisma-client";
 import type { InstanceRecord, RegistryRepository } from "./repositories";
 
 type InstanceRow = Awaited<ReturnType<DbClient["instance"]["findFirstOrThrow"]>>;
@@ -28,11 +29,12 @@ export function registryRepository(db: DbClient): RegistryRepository {
         leaseExpiresAt: input.leaseExpiresAt,
         deregisteredAt: null,
       };
-      const [, , row] = await db.$transaction([
-        ensureServiceQuery(input.service, input.now),
-        ensureVersionQuery(input.service, input.version, input.now),
-        db.instance.upsert({ where: { instanceId: input.instanceId }, create: { instanceId: input.instanceId, ...fields }, update: fields }),
-      ]);
+      // Three statements in order, not a transaction (on SQLite each transaction costs a new
+      // connection): the first two are idempotent, so a failure after them leaves only a known
+      // service or version behind, as ingest's sightings do.
+      await ensureServiceQuery(input.service, input.now);
+      await ensureVersionQuery(input.service, input.version, input.now);
+      const row = await db.instance.upsert({ where: { instanceId: input.instanceId }, create: { instanceId: input.instanceId, ...fields }, update: fields });
       return toRecord(row);
     },
 
@@ -64,11 +66,12 @@ export function registryRepository(db: DbClient): RegistryRepository {
     },
 
     async listLiveInstances(now) {
-      const rows = await db.instance.findMany({
-        where: { deregisteredAt: null, leaseExpiresAt: { gt: now } },
-        orderBy: [{ service: "asc" }, { registeredAt: "desc" }, { instanceId: "asc" }],
-      });
-      return rows.map(toRecord);
+      // Every config push and every stream after a change reads this (a thousand rows at scale): raw
+      // SQL skips Prisma's row mapping, and equal label texts are parsed once.
+      const rows = await db.$queryRaw<unknown[]>`SELECT ${INSTANCE_COLUMNS} FROM "Instance"
+        WHERE "deregisteredAt" IS NULL AND "leaseExpiresAt" > ${now}
+        ORDER BY "service" ASC, "registeredAt" DESC, "instanceId" ASC`;
+      return rows.map((raw) => toRecord(ZInstanceRow.parse(raw)));
     },
 
     async listServices() {
@@ -92,14 +95,43 @@ export function registryRepository(db: DbClient): RegistryRepository {
   };
 }
 
-function toRecord(row: InstanceRow): InstanceRecord {
+const INSTANCE_COLUMNS = Prisma.raw(
+  ["instanceId", "service", "version", "host", "inboundPort", "labels", "registeredAt", "lastHeartbeatAt", "leaseExpiresAt", "deregisteredAt"].map((c) => `"${c}"`).join(", "),
+);
+const ZInstanceRow = z.object({
+  instanceId: z.string(),
+  service: z.string(),
+  version: z.string(),
+  host: z.string(),
+  inboundPort: z.number().int(),
+  labels: z.string(),
+  registeredAt: z.date(),
+  lastHeartbeatAt: z.date(),
+  leaseExpiresAt: z.date(),
+  deregisteredAt: z.date().nullable(),
+});
+
+/** Label sets by their JSON text: most instances share a few (often `{}`); bounded, cleared when full. */
+const labelCache = new Map<string, Record<string, string>>();
+function labelsOf(text: string): Record<string, string> {
+  let labels = labelCache.get(text);
+  if (!labels) {
+    if (labelCache.size >= 10_000) labelCache.clear();
+    labels = parseJsonColumn(ZLabels, text);
+    labelCache.set(text, labels);
+  }
+  // A copy: callers own their record.
+  return { ...labels };
+}
+
+function toRecord(row: InstanceRow | z.infer<typeof ZInstanceRow>): InstanceRecord {
   return {
     instanceId: row.instanceId,
     service: row.service,
     version: row.version,
     host: row.host,
     inboundPort: row.inboundPort,
-    labels: parseJsonColumn(ZLabels, row.labels),
+    labels: labelsOf(row.labels),
     registeredAt: row.registeredAt,
     lastHeartbeatAt: row.lastHeartbeatAt,
     leaseExpiresAt: row.leaseExpiresAt,

@@ -58,7 +58,8 @@ export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): voi
 
   app.get(`${INSTANCE}/config`, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
-    const instance = await deps.registry.streamTarget(id);
+    // Usually known from the hub's latest mesh read (a mass reconnect is then no read per stream).
+    const instance = deps.hub.liveInstance(id) ?? (await deps.registry.streamTarget(id));
     // From here on the response is ours: an endless event stream.
     reply.hijack();
     const sink = new SseConfigSink(reply.raw, deps.sseSlowTimeoutMs);

@@ -12,6 +12,8 @@ export interface MeshSnapshot {
   /** Live endpoints by service. */
   endpoints: Map<string, Endpoint[]>;
   specs: Map<string, PolicySpec>;
+  /** Live instances' identities by instance id. */
+  instances: Map<string, { instanceId: string; service: string; version: string }>;
 }
 
 export type SnapshotSources = Pick<Repositories, "registry" | "revisions" | "policies">;
@@ -29,12 +31,14 @@ function endpointOf(instance: InstanceRecord): Endpoint {
 
 export function snapshotOf(revision: number, now: Date, live: ReadonlyArray<InstanceRecord>, specs: Map<string, PolicySpec>): MeshSnapshot {
   const endpoints = new Map<string, Endpoint[]>();
+  const instances = new Map<string, { instanceId: string; service: string; version: string }>();
   for (const instance of live) {
+    instances.set(instance.instanceId, { instanceId: instance.instanceId, service: instance.service, version: instance.version });
     const list = endpoints.get(instance.service) ?? [];
     list.push(endpointOf(instance));
     endpoints.set(instance.service, list);
   }
-  return { revision, generatedAt: now.toISOString(), endpoints, specs };
+  return { revision, generatedAt: now.toISOString(), endpoints, specs, instances };
 }
 
 /**
@@ -42,8 +46,11 @@ export function snapshotOf(revision: number, now: Date, live: ReadonlyArray<Inst
  * newer than its revision (and a later push with the next revision), never a revision number paired
  * with state older than it, which a sidecar that ACKed that revision would keep forever.
  */
-export async function readMeshSnapshot(db: SnapshotSources, now: Date, liveCutoff: Date = now): Promise<MeshSnapshot> {
+export async function readMeshSnapshot(db: SnapshotSources, now: Date, liveCutoff: Date = now, cached?: MeshSnapshot): Promise<MeshSnapshot> {
   const revision = await db.revisions.current();
+  // Every change to what a snapshot holds bumps the revision (registrations, expiries, policies), so
+  // a snapshot read under the same revision is still what the database says.
+  if (cached?.revision === revision) return cached;
   // liveCutoff is earlier than now while the registry's self-preservation keeps lapsed leases live.
   const [live, specs] = await Promise.all([db.registry.listLiveInstances(liveCutoff), db.policies.currentSpecs()]);
   return snapshotOf(revision, now, live, specs);
@@ -70,4 +77,32 @@ export function bundleFor(snapshot: MeshSnapshot, sidecar: { service: string; ve
 export function bundleContentKey(bundle: Bundle): string {
   const { revision: _revision, generatedAt: _generatedAt, ...content } = bundle;
   return JSON.stringify(content);
+}
+
+/**
+ * The bundles of one snapshot, compiled on first use once per (service, version) — every sidecar of
+ * that shape gets the same object (serialised once by the transport) — with their content keys.
+ */
+export class CompiledBundles {
+  private readonly byShape = new Map<string, { bundle: Bundle; key: string }>();
+
+  constructor(
+    readonly snapshot: MeshSnapshot,
+    private readonly mesh?: MeshSecurity,
+  ) {}
+
+  for(sidecar: { service: string; version: string }): { bundle: Bundle; key: string } {
+    const shape = `${sidecar.service}\u0000${sidecar.version}`;
+    let entry = this.byShape.get(shape);
+    if (!entry) {
+      const bundle = bundleFor(this.snapshot, sidecar, this.mesh);
+      this.byShape.set(shape, (entry = { bundle, key: bundleContentKey(bundle) }));
+    }
+    return entry;
+  }
+
+  /** A live instance's identity in this snapshot. */
+  instance(instanceId: string): { instanceId: string; service: string; version: string } | undefined {
+    return this.snapshot.instances.get(instanceId);
+  }
 }

@@ -6,7 +6,8 @@ import type { Bundle } from "@trellis/mesh-model";
 import type { Repositories } from "../db/repositories";
 import type { Logger } from "../log";
 import type { MeshSecurity } from "@trellis/mesh-model";
-import { bundleContentKey, bundleFor, readMeshSnapshot, type MeshSnapshot, type SnapshotSources } from "./bundle-builder";
+import { groupCommit } from "../db/group-writes";
+import { CompiledBundles, readMeshSnapshot, type MeshSnapshot, type SnapshotSources } from "./bundle-builder";
 import { LatestMailbox } from "./latest-mailbox";
 
 /** Where a subscriber's bundles go: the transport (SSE) behind it. */
@@ -47,6 +48,13 @@ export interface ConfigHubOptions {
   meshSecurity?: MeshSecurity;
 }
 
+/** Back-to-back mesh reads wait this many times the previous read's duration (≤ 1/(1+3) of the time reading)… */
+const REFRESH_PACE_FACTOR = 3;
+/** …at least this long (a fleet registering is several changes a millisecond apart)… */
+const REFRESH_PACE_MIN_MS = 250;
+/** …and never longer than this. */
+const REFRESH_PACE_MAX_MS = 1000;
+
 export class ConfigHub {
   private readonly subscribers = new Set<Subscriber>();
   private dirty = false;
@@ -54,10 +62,28 @@ export class ConfigHub {
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private knownRevision = -1;
+  private paceTimer: NodeJS.Timeout | undefined;
+  private endPause: (() => void) | undefined;
+  /**
+   * The latest mesh read and the bundles compiled from it, one per (service, version): shared by
+   * every stream of that shape, and by streams opening before the next change (no read on open).
+   */
+  private compiled: CompiledBundles | undefined;
   /** Presence writes in flight, awaited by close() so none outlives the database. */
   private readonly presenceWrites = new Set<Promise<void>>();
+  /** Streams opened and closed, written in order and group-committed (a mass reconnect is a few statements). */
+  private readonly writePresence: (event: { instanceId: string; open: boolean }) => Promise<void>;
 
-  constructor(private readonly options: ConfigHubOptions) {}
+  constructor(private readonly options: ConfigHubOptions) {
+    this.writePresence = groupCommit(async (events) => {
+      const last = new Map<string, boolean>();
+      for (const e of events) last.set(e.instanceId, e.open);
+      const opened = [...last].filter(([, open]) => open).map(([id]) => id);
+      if (opened.length > 0) await options.db.configStatus.markStreamsOpen(opened, this.replicaId, options.now());
+      // The repository group-commits these too.
+      await Promise.all([...last].filter(([, open]) => !open).map(([id]) => options.db.configStatus.markStreamClosed(id, this.replicaId)));
+    });
+  }
 
   /** Starts pushing to a sidecar; returns the function that stops it. */
   subscribe(identity: SubscriberIdentity, sink: ConfigSink): () => void {
@@ -69,9 +95,21 @@ export class ConfigHub {
     this.subscribers.add(sub);
     sub.done = this.pump(sub);
     this.options.log.info("config_stream_opened", { instanceId: sub.instanceId, subscribers: this.subscribers.size });
-    this.recordPresence(() => this.options.db.configStatus.markStreamsOpen([sub.instanceId], this.replicaId, this.options.now()));
-    this.meshChanged();
+    this.recordPresence(() => this.writePresence({ instanceId: sub.instanceId, open: true }));
+    // The bundle compiled from the latest read, without reading the mesh again; a refresh under way
+    // (or the first read) offers it a newer one when done.
+    if (this.compiled) this.offer(sub, this.compiled);
+    else this.meshChanged();
     return () => this.remove(sub, "closed by client");
+  }
+
+  /**
+   * The identity of a live instance as of the latest read, when no change is pending that could have
+   * removed it: lets a config stream open without a read of its own. Undefined: ask the registry.
+   */
+  liveInstance(instanceId: string): SubscriberIdentity | undefined {
+    if (this.dirty || this.refreshing || !this.compiled) return undefined;
+    return this.compiled.instance(instanceId);
   }
 
   /** Something sidecars must see changed: compile and offer a fresh bundle to every subscriber. */
@@ -131,6 +169,7 @@ export class ConfigHub {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    this.endPause?.();
     const pumps = [...this.subscribers].map((s) => s.done);
     for (const sub of [...this.subscribers]) this.remove(sub, "control plane shutting down");
     await Promise.allSettled([this.refreshing, ...pumps]);
@@ -144,7 +183,7 @@ export class ConfigHub {
     this.options.log.info("config_stream_closed", { instanceId: sub.instanceId, reason, subscribers: this.subscribers.size });
     // Another stream to the same sidecar may still be open here (a reconnect before the old one closed).
     if (![...this.subscribers].some((other) => other.instanceId === sub.instanceId)) {
-      this.recordPresence(() => this.options.db.configStatus.markStreamClosed(sub.instanceId, this.replicaId));
+      this.recordPresence(() => this.writePresence({ instanceId: sub.instanceId, open: false }));
     }
   }
 
@@ -152,9 +191,11 @@ export class ConfigHub {
     while (this.dirty && !this.closed) {
       this.dirty = false;
       let snapshot: MeshSnapshot;
+      const readStart = performance.now();
       try {
         const now = this.options.now();
-        snapshot = await readMeshSnapshot(this.options.db, now, this.options.liveCutoff?.() ?? now);
+        // Unchanged revision: the same snapshot and its compiled bundles (only the revision is read).
+        snapshot = await readMeshSnapshot(this.options.db, now, this.options.liveCutoff?.() ?? now, this.compiled?.snapshot);
       } catch (err) {
         this.options.log.error("config_snapshot_failed", { err });
         clearTimeout(this.retryTimer);
@@ -162,21 +203,42 @@ export class ConfigHub {
         return;
       }
       this.knownRevision = snapshot.revision;
-      // Sidecars of one service and version get the same bundle: compile it once.
-      const compiled = new Map<string, { bundle: Bundle; key: string }>();
-      for (const sub of this.subscribers) {
-        const identity = `${sub.service}\u0000${sub.version}`;
-        let entry = compiled.get(identity);
-        if (!entry) {
-          const bundle = bundleFor(snapshot, sub, this.options.meshSecurity);
-          compiled.set(identity, (entry = { bundle, key: bundleContentKey(bundle) }));
-        }
-        // Same content as the latest offered (a change elsewhere in the mesh): nothing to push.
-        if (sub.offered?.key === entry.key) continue;
-        sub.offered = { key: entry.key, revision: entry.bundle.revision };
-        sub.mailbox.put(entry.bundle);
+      if (this.compiled?.snapshot !== snapshot) this.compiled = new CompiledBundles(snapshot, this.options.meshSecurity);
+      for (const sub of this.subscribers) this.offer(sub, this.compiled);
+      // Changes arriving back to back (a fleet registering: one revision each) would otherwise re-read
+      // the whole mesh without pause. Pacing the next read by a multiple of this one's duration keeps
+      // those reads to a fraction of the time and gathers the changes meanwhile into one read; a change
+      // after a quiet moment is read at once.
+      if (this.dirty && !this.closed) {
+        const paceMs = REFRESH_PACE_FACTOR * (performance.now() - readStart);
+        await this.pause(Math.min(Math.max(paceMs, REFRESH_PACE_MIN_MS), REFRESH_PACE_MAX_MS));
       }
     }
+  }
+
+  /** A wait that close() cuts short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.paceTimer = setTimeout(() => {
+        this.endPause = undefined;
+        resolve();
+      }, ms);
+      this.endPause = () => {
+        clearTimeout(this.paceTimer);
+        resolve();
+      };
+    });
+  }
+
+  /** Puts the subscriber's bundle in its mailbox, unless it says what the latest one offered said. */
+  private offer(sub: Subscriber, compiled: CompiledBundles): void {
+    const entry = compiled.for(sub);
+    // Same content as the latest offered (a change elsewhere in the mesh): nothing to push.
+    if (sub.offered?.key === entry.key) return;
+    // Never offer an older revision than the one offered (a stream opened during a refresh).
+    if (sub.offered && sub.offered.revision > entry.bundle.revision) return;
+    sub.offered = { key: entry.key, revision: entry.bundle.revision };
+    sub.mailbox.put(entry.bundle);
   }
 
   private async pump(sub: Subscriber): Promise<void> {
