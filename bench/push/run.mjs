@@ -20,6 +20,7 @@ const { values: opts } = parseArgs({
     workers: { type: "string", default: env("WORKERS", "2") },
     changes: { type: "string", default: env("CHANGES", "20") },
     write: { type: "string", default: env("WRITE", "docs/benchmarks.md") },
+    profile: { type: "string", default: env("PROFILE", "") },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -29,7 +30,8 @@ if (opts.help) {
   --services 1               services they belong to (each sidecar's bundle lists every other service's endpoints)
   --workers 2                processes the sidecars are spread over
   --changes 20               policy changes measured (one after the other)
-  --write docs/benchmarks.md where the "Control plane: push convergence" section goes; "" to print only`);
+  --write docs/benchmarks.md where the "Control plane: push convergence" section goes; "" to print only
+  --profile <dir>            write a .cpuprofile of the control plane (whole run) into <dir>`);
   process.exit(0);
 }
 const SIDECARS = Number(opts.sidecars);
@@ -58,7 +60,8 @@ const limit = setTimeout(() => {
 
 // The control plane: leases long enough that no heartbeat is needed during the run. (Its info log
 // has a line per stream opened, none per bundle or ACK.)
-const cp = spawn(process.execPath, ["--import", "tsx", "apps/control-plane/src/main.ts", "--api-port", "0", "--otlp-http-port", "0", "--database-url", `file:${path.join(dir, "cp.db")}`], {
+const profileFlags = opts.profile ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(opts.profile)] : [];
+const cp = spawn(process.execPath, [...profileFlags, "--import", "tsx", "apps/control-plane/src/main.ts", "--api-port", "0", "--otlp-http-port", "0", "--database-url", `file:${path.join(dir, "cp.db")}`], {
   cwd: ROOT,
   env: { ...process.env, TRELLIS_API_TOKEN: TOKEN, TRELLIS_LEASE_TTL: "1h", TRELLIS_LOG_LEVEL: "info", TRELLIS_ADMIN_PASSWORD: randomBytes(16).toString("base64url") },
   stdio: ["ignore", "pipe", "inherit"],
@@ -83,6 +86,16 @@ const call = async (method, p, body) => {
 // The service whose policy changes: a destination of every simulated sidecar.
 for (let i = 1; i <= 2; i++) await call("POST", "/api/v1/sidecars/register", { instanceId: `${TARGET}-${i}`, service: TARGET, version: "v1", host: "127.0.0.1", inboundPort: 9000 + i, labels: {} });
 
+/** CPU seconds (user + system) a process used so far, from /proc (Linux). */
+const cpuOf = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+};
+const cpuOfCp = () => cpuOf(cp.pid);
 const ids = Array.from({ length: SIDECARS }, (_, i) => [`bench-${String(i).padStart(5, "0")}`, `bench-svc-${i % SERVICES}`, 10_000 + i]);
 const t0Setup = performance.now();
 const workers = Array.from({ length: WORKERS }, (_, w) => {
@@ -98,18 +111,12 @@ const nextMessage = (child, type) => new Promise((resolve) => child.on("message"
     resolve(m);
   }
 }));
+const cpuAtStart = cpuOfCp();
 await Promise.all(workers.map((w) => nextMessage(w, "ready")));
-console.log(`${SIDECARS} sidecars registered, streaming and synced in ${((performance.now() - t0Setup) / 1000).toFixed(1)} s`);
+const setupS = (performance.now() - t0Setup) / 1000;
+const setupCpuS = cpuOfCp() - cpuAtStart;
+console.log(`${SIDECARS} sidecars registered, streaming and synced in ${setupS.toFixed(1)} s (control plane CPU ${setupCpuS.toFixed(1)} s)`);
 
-/** CPU seconds (user + system) a process used so far, from /proc (Linux). */
-const cpuOf = (pid) => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-};
 const cpuPerChange = [];
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 const convergence = [];
@@ -139,6 +146,8 @@ const synced = sidecars.filter((s) => s.instanceId.startsWith("bench-") && !s.in
 
 for (const w of workers) w.send({ type: "stop" });
 cp.kill("SIGTERM");
+// The profile is written when the control plane exits by itself.
+if (opts.profile) await new Promise((resolve) => (cp.exitCode !== null ? resolve() : cp.once("exit", resolve)));
 clearTimeout(limit);
 
 const sortedConv = [...convergence].sort((a, b) => a - b);
@@ -171,6 +180,8 @@ const md = [
   `| change → all ${SIDECARS} ACKs (over ${CHANGES} changes) | ${ms(pct(sortedConv, 50))} | ${ms(p99)} | ${ms(sortedConv.at(-1))} |`,
   `| change → one sidecar's ACK (all ${sortedAll.length} ACKs) | ${ms(pct(sortedAll, 50))} | ${ms(pct(sortedAll, 99))} | ${ms(sortedAll.at(-1))} |`,
   `| control plane CPU time per change (PUT, ${SIDECARS} bundles pushed, ${SIDECARS} ACKs stored) | ${ms(pct(sortedCpu, 50))} | ${ms(pct(sortedCpu, 99))} | ${ms(sortedCpu.at(-1))} |`,
+  "",
+  `Opening the fleet (${SIDECARS} registrations, ${SIDECARS} config streams, each sidecar's first bundle ACKed): ${setupS.toFixed(1)} s wall, ${setupCpuS.toFixed(1)} s of control plane CPU.`,
   "",
   `Target: p99 of change → all ACKs ≤ ${TARGET_P99_MS} ms — ${ms(p99)}, ${p99 <= TARGET_P99_MS ? "met" : "**not met**"}. Afterwards \`GET /api/v1/sidecars\` showed ${synced} of ${SIDECARS} synced.`,
 ].join("\n");
