@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "trellis-ingest-bench-"));
   const db = await openDatabase(`file:${path.join(dir, "bench.db")}`);
   try {
-    const ingest = new IngestService({ db, now: () => new Date(), log: memoryLogger("warn"), retention10sMs: 6 * 3_600_000, retention1mMs: 7 * 86_400_000, startedAt: new Date(0), maxExportsInFlight: CONCURRENCY * 2 });
+    const ingest = new IngestService({ db, now: () => new Date(), log: memoryLogger("warn"), retention10sMs: 6 * 3_600_000, retention1mMs: 7 * 86_400_000, startedAt: new Date(0), maxExportsInFlight: CONCURRENCY * 2, maxStandingLoopLagMs: 0 });
     const run = async (seconds: number) => {
       let exports = 0;
       const cpu0 = process.cpuUsage();

@@ -1,5 +1,5 @@
-// Rolled-up request metrics. Writes go ahead: a group commit inserts ONE RollupPending row (its cells as
-// float64s, keyed by integer series ids), so the OTLP answer waits for one small insert, not an upsert per
+// Rolled-up request metrics. Writes go ahead: a group commit inserts ONE RollupPending row (its cells in
+// a compact text form, keyed by integer series ids), so the OTLP answer waits for one small insert, not an upsert per
 // cell. A fold moves pending payloads into the Rollup cells (INSERT ... ON CONFLICT DO UPDATE adding sums)
 // in the transaction that deletes them: after a crash they are still pending, never folded twice. Every
 // read folds first, so it sees everything acknowledged; ingest also folds in the background.
@@ -47,7 +47,7 @@ const ZSeriesLabels = z.object({
 });
 const ZAggregateRow = ZSeriesLabels.extend({ count: ZSqlNumber, durationSumMs: ZSqlNumber });
 const ZSeriesRow = ZSeriesLabels.extend({ id: ZSqlNumber });
-const ZPendingRow = z.object({ cells: z.instanceof(Uint8Array) });
+const ZPendingRow = z.object({ cells: z.string() });
 
 const seriesKeyOf = (s: SeriesLabels): string => `${s.source}\u0000${s.destination}\u0000${s.destinationVersion}\u0000${s.responseClass}\u0000${s.outcome}\u0000${s.mtls ? 1 : 0}`;
 
@@ -120,8 +120,8 @@ export function rollupRepository(db: DbClient, provider: Database["provider"]): 
           for (let k = 0; k < 2 + BUCKETS; k++) into[k]! += f[o + 3 + k]!;
         };
         const unknown = new Set<number>();
-        for (const bytes of taken) {
-          const f = decodeCells(bytes);
+        for (const text of taken) {
+          const f = decodeCells(text);
           for (let o = 0; o < f.length; o += CELL_WIDTH) {
             const id = f[o]!;
             if (!labelsOf.has(id)) unknown.add(id);

@@ -67,8 +67,17 @@ export async function startOtlpGrpcServer(deps: OtlpGrpcServerDeps, host: string
 
   for (const kind of ["metrics", "traces"] as const) {
     const handle = async (bytes: Buffer): Promise<Buffer> => {
-      const decoded = decode(kind, bytes);
-      const partial = kind === "metrics" ? await deps.ingest.metrics(decoded) : await deps.ingest.traces(decoded);
+      // A slot before decoding: an export past the limit is refused (RESOURCE_EXHAUSTED, or UNAVAILABLE
+      // while the store fails, with RetryInfo) without spending CPU on it. grpc-js has read the message
+      // already, bounded by maxMessageBytes.
+      const leave = deps.ingest.admit();
+      let partial;
+      try {
+        const decoded = decode(kind, bytes);
+        partial = kind === "metrics" ? await deps.ingest.metrics(decoded, true) : await deps.ingest.traces(decoded, true);
+      } finally {
+        leave();
+      }
       if (partial) deps.log.debug("otlp_partial_success", { transport: "grpc", kind, rejected: partial.rejected, message: partial.errorMessage });
       return Buffer.from(kind === "metrics" ? encodeMetricsResponse(partial) : encodeTracesResponse(partial));
     };

@@ -67,6 +67,13 @@ function respond(reply: FastifyReply, kind: "metrics" | "traces", format: OtlpFo
 }
 
 export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
+  /** The export slot each request in flight holds (see the body parser). */
+  const slots = new WeakMap<object, () => void>();
+  const release = (raw: object) => {
+    slots.get(raw)?.();
+    slots.delete(raw);
+  };
+
   const app = Fastify({
     logger: false,
     requestIdHeader: "x-request-id",
@@ -86,19 +93,26 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
   app.addContentTypeParser("*", (request, payload, done) => {
     try {
       otlpFormatOf(request.headers["content-type"]);
-      // Shed before reading: a busy receiver must not buffer the bodies of exports it will refuse.
-      deps.ingest.refuseIfBusy();
       const gzip = isGzipEncoded(request.headers["content-encoding"]);
+      // The export's slot is taken before a byte is read: under overload the excess is refused for the
+      // price of its headers, never read, inflated or decoded, and the bodies held at once are bounded
+      // by the slots times the size limit. The route (or the answer) frees it.
+      slots.set(request.raw, deps.ingest.admit());
       const length = Number(request.headers["content-length"]);
       readBody(payload, { gzip, limitBytes: deps.maxBodyBytes, declaredLength: Number.isFinite(length) ? length : undefined }).then(
         (bytes) => done(null, { bytes }),
-        (err: Error) => done(err),
+        (err: Error) => {
+          release(request.raw);
+          done(err);
+        },
       );
     } catch (err) {
       payload.resume(); // discard the unread body, so that the client reads our answer
       done(err instanceof Error ? err : new Error(String(err)));
     }
   });
+  // Whatever happened to the request, its slot is free once it is answered.
+  app.addHook("onResponse", async (request) => release(request.raw));
 
   app.setErrorHandler((err, request, reply) => {
     const error = toTrellisError(err);
@@ -119,10 +133,16 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
   for (const kind of ["metrics", "traces"] as const) {
     app.post(`/v1/${kind}`, async (request, reply) => {
       const format = otlpFormatOf(request.headers["content-type"]);
-      // A bodiless request never reaches the parser.
-      const bytes = request.body === undefined ? Buffer.alloc(0) : ZOtlpBody.parse(request.body).bytes;
-      const decoded = decodeExport(kind, format, bytes);
-      const partial = kind === "metrics" ? await deps.ingest.metrics(decoded) : await deps.ingest.traces(decoded);
+      // A bodiless request never reaches the parser, so it takes its slot here.
+      if (!slots.has(request.raw)) slots.set(request.raw, deps.ingest.admit());
+      let partial: PartialSuccess | undefined;
+      try {
+        const bytes = request.body === undefined ? Buffer.alloc(0) : ZOtlpBody.parse(request.body).bytes;
+        const decoded = decodeExport(kind, format, bytes);
+        partial = kind === "metrics" ? await deps.ingest.metrics(decoded, true) : await deps.ingest.traces(decoded, true);
+      } finally {
+        release(request.raw);
+      }
       if (partial) deps.log.debug("otlp_partial_success", { reqId: request.id, kind, rejected: partial.rejected, message: partial.errorMessage });
       return respond(reply, kind, format, partial);
     });

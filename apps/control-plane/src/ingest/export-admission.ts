@@ -10,7 +10,14 @@ export class ExportAdmission {
   /** Set by the writer: while the store fails, a shed export is told so (503/UNAVAILABLE, not 429). */
   storeFailing = false;
 
-  constructor(readonly limit: number) {}
+  /**
+   * `overloaded()`: a second reason to shed besides the limit — the receiver's event loop has a standing
+   * queue (see loop-lag.ts), so exports wait before they could even be counted.
+   */
+  constructor(
+    readonly limit: number,
+    private readonly overloaded: () => boolean = () => false,
+  ) {}
 
   get current(): number {
     return this.inFlight;
@@ -18,15 +25,16 @@ export class ExportAdmission {
 
   /** Sheds now (as enter() would) when no slot is free, so that a receiver need not read the body first. */
   refuseIfFull(): void {
-    if (this.inFlight >= this.limit) this.enter();
+    if (this.inFlight >= this.limit || this.overloaded()) this.enter();
   }
 
   /** Takes a slot or throws OverloadedError (UnavailableError while the store fails); call the returned function once done. */
   enter(): () => void {
-    if (this.inFlight >= this.limit) {
+    const full = this.inFlight >= this.limit;
+    if (full || this.overloaded()) {
       this.shed++;
       if (this.storeFailing) throw new UnavailableError("the rollup store is failing and exports are backing up; retry later");
-      throw new OverloadedError(`${this.limit} OTLP exports are already in flight; retry later`);
+      throw new OverloadedError(full ? `${this.limit} OTLP exports are already in flight; retry later` : "the OTLP receiver is behind on its work; retry later");
     }
     this.inFlight++;
     let left = false;

@@ -1,18 +1,21 @@
 // OTLP exports in, rollups out: normalise, read our request metrics, bucket them into 10 s and 60 s
 // cells, and write them with group commit. An export is answered only after its write committed.
-import type { Repositories, Resolution, RollupRow } from "../db/repositories";
+import type { Repositories } from "../db/repositories";
+import type { RollupCell } from "../db/rollup-cells";
+import { isStorableRollup } from "../db/rollup-merge";
 import type { EndpointStateService } from "../endpoint-state/endpoint-state-service";
 import { UnavailableError } from "../errors";
 import type { Logger } from "../log";
 import { ExportAdmission } from "./export-admission";
 import { CumulativeToDelta, counterArithmetic, histogramArithmetic } from "./cumulative-to-delta";
 import { GroupCommit } from "./group-commit";
-import { normaliseMetrics } from "./normalise-metrics";
+import { LoopLag } from "./loop-lag";
+import { normaliseMetrics, type NormalisedMetrics } from "./normalise-metrics";
 import { normaliseTraces } from "./normalise-traces";
 import type { PartialSuccess } from "./otlp-proto";
 import { extractRequestObservations, type DeltaTrackers } from "./request-observations";
-import { rollupRowsOf } from "./rollup-bucketing";
-import { SERIES_IDLE_MS, SeriesCap, type SeriesCapState } from "./series-cap";
+import { bucketStartMs } from "./rollup-bucketing";
+import { SERIES_IDLE_MS, SeriesCap, seriesKey, type SeriesCapState } from "./series-cap";
 
 export interface IngestServiceOptions {
   db: Pick<Repositories, "rollups" | "edges" | "registry">;
@@ -30,6 +33,11 @@ export interface IngestServiceOptions {
   maxSeries?: number;
   /** Per-endpoint breaker state from the same exports (best effort: it never fails an export). */
   endpointStates?: Pick<EndpointStateService, "record">;
+  /**
+   * Exports are also shed while the event loop's least lag over a second stays above this (ms; default
+   * 100, 0 turns it off): the receivers decode on the loop, so a queue of exports forms in front of them.
+   */
+  maxStandingLoopLagMs?: number;
   /** Awaited before each rollup write; tests hold the writer with it to see exports pile up. */
   beforeWrite?: () => Promise<void>;
 }
@@ -54,9 +62,13 @@ export interface IngestStats {
 
 /** An edge's lastSeenAt is refreshed at most this often: it drives idle-edge display, not rates. */
 const EDGE_TOUCH_INTERVAL_MS = 30_000;
+/** Written-ahead cells are folded into the rollup table this long after a write (reads fold at once). */
+const FOLD_DELAY_MS = 5_000;
+/** The names of the metrics the endpoint-state hook reads (METRIC_ENDPOINT_* in mesh-model). */
+const ENDPOINT_METRIC_PREFIX = "trellis.endpoint.";
 
 interface IngestBatch {
-  rows: RollupRow[];
+  cells: RollupCell[];
   edges: { source: string; destination: string }[];
   services: { name: string; version?: string }[];
 }
@@ -81,9 +93,14 @@ export class IngestService {
   private readonly writer = new GroupCommit<IngestBatch>((batches) => this.write(batches));
   private readonly admission: ExportAdmission;
   private readonly series: SeriesCap;
+  private readonly loopLag: LoopLag | undefined;
+  private foldTimer: NodeJS.Timeout | undefined;
+  private folding: Promise<void> | undefined;
 
   constructor(private readonly options: IngestServiceOptions) {
-    this.admission = new ExportAdmission(options.maxExportsInFlight ?? 64);
+    const maxLag = options.maxStandingLoopLagMs ?? 100;
+    if (maxLag > 0) this.loopLag = new LoopLag();
+    this.admission = new ExportAdmission(options.maxExportsInFlight ?? 64, () => (this.loopLag?.standingLagMs ?? 0) > maxLag);
     this.series = new SeriesCap(options.maxSeries ?? 50_000);
     const sinceNs = BigInt(options.startedAt.getTime()) * 1_000_000n;
     const limits = { sinceNs, maxStreams: options.maxStreams ?? 100_000 };
@@ -101,16 +118,22 @@ export class IngestService {
     for (const labels of await this.options.db.rollups.recentSeries(new Date(nowMs - SERIES_IDLE_MS))) this.series.remember(labels, nowMs);
   }
 
-  /** Throws OverloadedError (or UnavailableError) when an export arriving now would be shed. */
-  refuseIfBusy(): void {
-    this.admission.refuseIfFull();
+  /**
+   * Takes an export slot, or throws OverloadedError (UnavailableError while storage fails) when all are
+   * taken. Receivers call it before they read, inflate or decode a body — that work is what overload
+   * costs — and hand `admitted: true` to metrics()/traces(); the returned function frees the slot.
+   */
+  admit(): () => void {
+    return this.admission.enter();
   }
 
   /**
    * Throws InvalidRequestError for an unsound export, UnavailableError when storage failed, and
    * OverloadedError (or UnavailableError while storage fails) when too many exports are in flight.
+   * `admitted`: the caller holds a slot from admit() already.
    */
-  async metrics(input: unknown): Promise<PartialSuccess | undefined> {
+  async metrics(input: unknown, admitted = false): Promise<PartialSuccess | undefined> {
+    if (admitted) return this.admittedMetrics(input);
     const leave = this.admission.enter();
     try {
       return await this.admittedMetrics(input);
@@ -125,14 +148,18 @@ export class IngestService {
     const nowMs = now.getTime();
     const schemaRejections = metrics.rejected.count;
     const extraction = extractRequestObservations(metrics, nowMs, this.trackers);
-    const retention: Record<Resolution, number> = { 10: this.options.retention10sMs, 60: this.options.retention1mMs };
-    const batch: IngestBatch = { rows: [], edges: [], services: [] };
+    const oldest10 = nowMs - this.options.retention10sMs;
+    const oldest60 = nowMs - this.options.retention1mMs;
+    const batch: IngestBatch = { cells: [], edges: [], services: [] };
+    // The export's points summed per series and 10 s cell (a cell's 60 s bucket follows from its time).
+    const cells = new Map<string, RollupCell>();
+    const edgesSeen = new Set<string>();
     let stored = 0;
     for (const obs of extraction.observations) {
       // A point can pass the schema and still convert into counts the store refuses (a count past 2^53,
       // a sum that overflows when its unit is converted): refuse that point here, or it would fail the
       // whole group commit and every other export waiting in it.
-      if (!isStorable(obs)) {
+      if (!isStorableRollup(obs)) {
         metrics.rejected.add(1, "a data point's counts are not safe non-negative integers or its sum is not finite");
         continue;
       }
@@ -141,28 +168,63 @@ export class IngestService {
         continue;
       }
       stored++;
-      batch.rows.push(...rollupRowsOf(obs, (resolution) => obs.timeMs >= nowMs - retention[resolution]));
-      batch.edges.push({ source: obs.source, destination: obs.destination });
-      batch.services.push({ name: obs.source }, { name: obs.destination, version: obs.destinationVersion });
+      const in10 = obs.timeMs >= oldest10;
+      const in60 = obs.timeMs >= oldest60;
+      if (!in10 && !in60) continue;
+      const bucket10Ms = bucketStartMs(obs.timeMs, 10);
+      const key = `${seriesKey(obs)}\u0000${bucket10Ms}\u0000${in10 ? 1 : 0}${in60 ? 1 : 0}`;
+      const cell = cells.get(key);
+      if (cell) {
+        cell.count += obs.count;
+        cell.durationSumMs += obs.durationSumMs;
+        for (let i = 0; i < cell.buckets.length; i++) cell.buckets[i]! += obs.buckets[i]!;
+        continue;
+      }
+      cells.set(key, {
+        source: obs.source,
+        destination: obs.destination,
+        destinationVersion: obs.destinationVersion,
+        responseClass: obs.responseClass,
+        outcome: obs.outcome,
+        mtls: obs.mtls,
+        bucket10Ms: in10 ? bucket10Ms : -1,
+        bucket60Ms: in60 ? bucketStartMs(obs.timeMs, 60) : -1,
+        count: obs.count,
+        durationSumMs: obs.durationSumMs,
+        buckets: [...obs.buckets],
+      });
+      const edgeKey = `${obs.source}\u0000${obs.destination}\u0000${obs.destinationVersion}`;
+      if (!edgesSeen.has(edgeKey)) {
+        edgesSeen.add(edgeKey);
+        batch.edges.push({ source: obs.source, destination: obs.destination });
+        batch.services.push({ name: obs.source }, { name: obs.destination, version: obs.destinationVersion });
+      }
     }
-    if (batch.rows.length > 0) await this.submit(batch);
-    await this.options.endpointStates?.record(metrics, now);
+    batch.cells = [...cells.values()];
+    // Only what is still needed crosses the wait for the write: keeping the whole parsed export alive
+    // while 16 others wait too made it outlive the young generation, and garbage collection cost more
+    // than decoding.
+    const endpointMetrics = this.options.endpointStates ? endpointMetricsOf(metrics) : undefined;
+    const { acceptedPoints, rejected } = metrics;
+    const { foreignPoints, duplicateViews } = extraction;
+    if (batch.cells.length > 0) await this.submit(batch);
+    if (endpointMetrics) await this.options.endpointStates?.record(endpointMetrics, now);
 
     const s = this.counts;
     s.metricExports++;
     // Points that passed the schema but not our label checks were counted as accepted first.
-    s.acceptedPoints += metrics.acceptedPoints - (metrics.rejected.count - schemaRejections);
-    s.rejectedPoints += metrics.rejected.count;
-    s.foreignPoints += extraction.foreignPoints;
-    s.duplicateViews += extraction.duplicateViews;
+    s.acceptedPoints += acceptedPoints - (rejected.count - schemaRejections);
+    s.rejectedPoints += rejected.count;
+    s.foreignPoints += foreignPoints;
+    s.duplicateViews += duplicateViews;
     s.storedObservations += stored;
-    return metrics.rejected.count > 0 ? { rejected: metrics.rejected.count, errorMessage: metrics.rejected.message() } : undefined;
+    return rejected.count > 0 ? { rejected: rejected.count, errorMessage: rejected.message() } : undefined;
   }
 
   /** Spans are validated and counted; storing them is for later. */
-  async traces(input: unknown): Promise<PartialSuccess | undefined> {
+  async traces(input: unknown, admitted = false): Promise<PartialSuccess | undefined> {
     // Nothing is awaited today, but a trace export shares the limit with metric exports all the same.
-    const leave = this.admission.enter();
+    const leave = admitted ? () => {} : this.admission.enter();
     let traces;
     try {
       traces = normaliseTraces(input);
@@ -193,9 +255,22 @@ export class IngestService {
     for (const [key, at] of this.edgeTouchedAt) if (nowMs - at > EDGE_TOUCH_INTERVAL_MS) this.edgeTouchedAt.delete(key);
   }
 
-  /** Waits for writes in flight. */
-  flush(): Promise<void> {
-    return this.writer.flush();
+  /** Waits for writes in flight and for a fold that runs; a fold still scheduled is left to the next start or read. */
+  async flush(): Promise<void> {
+    await this.writer.flush();
+    if (this.foldTimer) clearTimeout(this.foldTimer);
+    this.foldTimer = undefined;
+    await this.folding;
+  }
+
+  /** Folds written-ahead cells into the rollup table soon (once per FOLD_DELAY_MS at most). */
+  private scheduleFold(): void {
+    if (this.foldTimer) return;
+    this.foldTimer = setTimeout(() => {
+      this.foldTimer = undefined;
+      this.folding = this.options.db.rollups.foldPending().catch((err: unknown) => this.options.log.error("rollup_fold_failed", { err }));
+    }, FOLD_DELAY_MS);
+    this.foldTimer.unref();
   }
 
   private async submit(batch: IngestBatch): Promise<void> {
@@ -231,12 +306,20 @@ export class IngestService {
       await this.options.db.edges.touch([...edges.values()], now);
       for (const key of edges.keys()) this.edgeTouchedAt.set(key, now.getTime());
     }
-    // The repository sums rows of one key itself.
-    await this.options.db.rollups.add(batches.flatMap((b) => b.rows));
+    // One write-ahead row for the whole group; the fold sums cells of one key.
+    await this.options.db.rollups.addCells(batches.length === 1 ? batches[0]!.cells : batches.flatMap((b) => b.cells));
+    this.scheduleFold();
   }
 }
 
-function isStorable(obs: { count: number; durationSumMs: number; buckets: readonly number[] }): boolean {
-  const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
-  return isCount(obs.count) && obs.buckets.every(isCount) && Number.isFinite(obs.durationSumMs);
+/** The export with only its trellis.endpoint.* metrics (what the endpoint-state hook reads), sharing its rejections. */
+function endpointMetricsOf(metrics: NormalisedMetrics): NormalisedMetrics {
+  return {
+    acceptedPoints: metrics.acceptedPoints,
+    rejected: metrics.rejected,
+    resources: metrics.resources.map((r) => ({
+      attributes: r.attributes,
+      scopes: r.scopes.map((sc) => ({ name: sc.name, version: sc.version, metrics: sc.metrics.filter((m) => m.name.startsWith(ENDPOINT_METRIC_PREFIX)) })),
+    })),
+  };
 }

@@ -1,11 +1,13 @@
 // Turns an OTLP metrics export, decoded from protobuf or parsed from JSON, into one internal shape.
 // The structure must be sound (else the whole request is a 400); each data point is checked on its
 // own, and a bad one is rejected and counted (OTLP partial success) while the rest are kept.
+import protobuf from "protobufjs";
 import { z } from "zod";
 import { InvalidRequestError } from "../errors";
 import { zodProblem } from "../zod-issues";
 import { ZAttributes, ZCount, ZDouble, ZInt64, ZOtlpEnum, ZUnsignedInt64, type Attributes } from "./otlp-values";
 import { fastHistogramPoint, fastNumberPoint } from "./fast-points";
+import { normaliseMetricsMessage, type PointFallback } from "./message-metrics";
 import { Rejections } from "./rejections";
 
 export type Temporality = "unspecified" | "delta" | "cumulative";
@@ -191,8 +193,23 @@ function normaliseMetric(metric: z.infer<typeof ZMetric>, at: string, counts: { 
   return all.length > 0 ? { ...base, kind: "other", pointCount: all.length } : undefined;
 }
 
-/** Throws InvalidRequestError (with the path of the problem) when the request's structure is unsound. */
+/** One point through the zod schema alone (message-metrics.ts hands over the points it does not read itself). */
+function zodFallback<T>(schema: z.ZodType<Parsed<T>>): PointFallback<T> {
+  return (plain, at, rejected) => {
+    const parsed = schema.safeParse(plain);
+    if (parsed.success) return parsed.data;
+    rejected.add(1, `${at}: ${zodProblem(parsed.error).message}`);
+    return undefined;
+  };
+}
+const FALLBACKS = { number: zodFallback<NumberPoint>(ZNumberPoint), histogram: zodFallback<HistogramPoint>(ZHistogramPoint) };
+
+/**
+ * Throws InvalidRequestError (with the path of the problem) when the request's structure is unsound.
+ * The input is OTLP/JSON parsed, or a protobuf message from otlp-proto's decodeMetricsRequest.
+ */
 export function normaliseMetrics(input: unknown): NormalisedMetrics {
+  if (input instanceof protobuf.Message) return normaliseMetricsMessage(input, FALLBACKS);
   const parsed = ZExportMetricsRequest.safeParse(input);
   if (!parsed.success) {
     const problem = zodProblem(parsed.error);

@@ -44,17 +44,30 @@ export function preloadOtlpProto(): void {
   load();
 }
 
-// Field names in lowerCamelCase like OTLP/JSON; 64-bit integers as decimal strings; enums as numbers;
-// bytes stay Uint8Array (the normaliser hex-encodes them); absent fields stay absent.
-const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: false, arrays: true };
+/**
+ * The plain-object form of a decoded message, shaped like OTLP/JSON: field names in lowerCamelCase;
+ * 64-bit integers as decimal strings; enums as numbers; bytes stay Uint8Array (the normaliser
+ * hex-encodes them); absent fields stay absent.
+ */
+export const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: false, arrays: true };
 
-function decode(type: protobuf.Type, bytes: Uint8Array): unknown {
-  return type.toObject(type.decode(bytes), TO_OBJECT);
+/**
+ * Metrics are decoded into protobufjs message objects and read as such (message-metrics.ts): turning
+ * them into plain objects first cost more than the decoding itself. Throws on bytes that are not a
+ * valid encoding of the message.
+ */
+export const decodeMetricsRequest = (bytes: Uint8Array): protobuf.Message => load().metricsRequest.decode(bytes);
+
+/** Traces as plain objects (they are only validated and counted). */
+export function decodeTracesRequest(bytes: Uint8Array): unknown {
+  const { tracesRequest } = load();
+  return tracesRequest.toObject(tracesRequest.decode(bytes), TO_OBJECT);
 }
 
-/** Throws on bytes that are not a valid encoding of the message. */
-export const decodeMetricsRequest = (bytes: Uint8Array): unknown => decode(load().metricsRequest, bytes);
-export const decodeTracesRequest = (bytes: Uint8Array): unknown => decode(load().tracesRequest, bytes);
+/** The plain OTLP/JSON-like form of a message decoded by this codec (for the general, zod-checked path). */
+export function messageToObject(message: protobuf.Message): Record<string, unknown> {
+  return message.$type.toObject(message, TO_OBJECT);
+}
 
 export interface PartialSuccess {
   rejected: number;
