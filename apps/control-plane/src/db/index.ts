@@ -4,6 +4,7 @@ import { auditRepository } from "./audit-repository";
 import { parseDatabaseUrl } from "./database-url";
 import { configStatusRepository } from "./config-status-repository";
 import { edgeRepository } from "./edge-repository";
+import { graphReadRepository } from "./graph-read-repository";
 import { endpointStateRepository } from "./endpoint-state-repository";
 import { applyMigrations } from "./migrations/apply-migrations";
 import { meshRevisionRepository } from "./mesh-revision-repository";
@@ -15,9 +16,11 @@ import type { Database } from "./repositories";
 import { rollupRepository } from "./rollup-repository";
 import { apiTokenRepository, sessionRepository } from "./session-repository";
 import { userRepository } from "./user-repository";
+import { countingWrites } from "./write-generation";
 
 export type * from "./repositories";
 export type { CaRepository, CaRootRecord, JoinTokenRecord } from "./ca-repository";
+export type { EdgeTraffic, GraphReadRepository } from "./graph-read-repository";
 export type { EndpointEjectionCount, EndpointStateRecord, EndpointStateReport, EndpointStateRepository } from "./endpoint-state-repository";
 export { endpointStateKey } from "./endpoint-state-repository";
 export { AUDIT_ACTIONS } from "./repositories";
@@ -35,15 +38,18 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   await applyMigrations(target);
   const client = createPrismaClient(target);
   await client.$connect();
+  const rollups = countingWrites(rollupRepository(client, target.provider), ["add", "addCells", "deleteBefore"]);
   return {
     provider: target.provider,
-    registry: registryRepository(client),
+    // Writes that change the graph's inputs are counted (write-generation.ts), for its read cache.
+    registry: countingWrites(registryRepository(client), ["register", "ensureService"]),
     revisions: meshRevisionRepository(client),
     policies: policyRepository(client),
     audit: auditRepository(client),
     configStatus: configStatusRepository(client),
-    rollups: rollupRepository(client, target.provider),
-    edges: edgeRepository(client),
+    rollups,
+    graphReads: graphReadRepository(client, rollups),
+    edges: countingWrites(edgeRepository(client), ["touch"]),
     users: userRepository(client),
     ca: caRepository(client),
     endpointStates: endpointStateRepository(client),

@@ -2,6 +2,7 @@
 // service takes these interfaces, so one contract test suite runs against SQLite and PostgreSQL alike.
 import type { CaRepository } from "./ca-repository";
 import type { EndpointStateRepository } from "./endpoint-state-repository";
+import type { GraphReadRepository } from "./graph-read-repository";
 import type { AckRequest, Labels, Outcome, PolicySpec, ResponseClass } from "@trellis/mesh-model";
 import type { RollupCell } from "./rollup-cells";
 
@@ -260,6 +261,8 @@ export interface Database extends Repositories {
   readonly ca: CaRepository;
   /** Breaker state per destination endpoint as the calling sidecars report it. */
   readonly endpointStates: EndpointStateRepository;
+  /** The graph's per-edge sums over a window. */
+  readonly graphReads: GraphReadRepository;
   /** "sqlite" or "postgresql", chosen from DATABASE_URL. */
   readonly provider: "sqlite" | "postgresql";
   close(): Promise<void>;

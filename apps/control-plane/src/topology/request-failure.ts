@@ -1,8 +1,8 @@
 // Which requests count as errors in error rates and health.
 import type { Outcome, ResponseClass } from "@trellis/mesh-model";
 
-const SUCCESS_OUTCOMES: ReadonlySet<Outcome> = new Set(["ok", "retried", "ejected_avoided"]);
-const SUCCESS_CLASSES: ReadonlySet<ResponseClass> = new Set(["1xx", "2xx", "3xx", "4xx"]);
+export const SUCCESS_OUTCOMES: ReadonlySet<Outcome> = new Set(["ok", "retried", "ejected_avoided"]);
+export const SUCCESS_CLASSES: ReadonlySet<ResponseClass> = new Set(["1xx", "2xx", "3xx", "4xx"]);
 
 /**
  * A request succeeded when the mesh delivered it (outcome ok, ok after retries, or ok on a pick
