@@ -51,6 +51,8 @@ describe("trellis demo --no-console", { timeout: 180_000 }, () => {
     );
     const edges = graph.edges.filter((e) => e.requestRate > 0).map((e) => e.id);
     for (const edge of EXPECTED_EDGES) assert.ok(edges.includes(edge), `${edge} carries traffic: ${edges.join(", ")}`);
+    // Every sidecar joined with a join token the demo minted: the mesh is strict mutual TLS.
+    for (const e of graph.edges.filter((x) => x.requestRate > 0)) assert.ok(e.mtlsShare >= 0.99, `${e.id} carried ${e.mtlsShare} over mTLS`);
   });
 
   it("runs reviews v2 as a canary through the policy API, so ratings gets traffic too", async () => {

@@ -1,13 +1,12 @@
-// Issue #6 across real processes on loopback: a control plane with its CA (6 s certificates, strict
-// mTLS mesh-wide) and sidecars that join with per-service tokens. Shows: mTLS between sidecars with the
+// Issue #6 across real processes on loopback: a control plane with its CA (6 s certificates, and the
+// default mesh-wide mTLS mode, strict) and sidecars that join with per-service tokens. Shows: mTLS between sidecars with the
 // verified caller passed on; a plaintext peer and a sidecar without identity refused; renewal under load
 // with zero failed requests; an unauthorized caller and every path-normalisation trick denied; audit mode
 // recording without denying; a CA outage tolerated until the certificates expire, then failing closed.
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { CA_API, ZJoinTokenResponse } from "@trellis/mesh-model";
-import { echo, startMesh, stats, waitForEndpoints, waitForRevision, type App, type Mesh, type Sidecar } from "../support/mesh";
+import { echo, logEvents, startMesh, stats, waitForEndpoints, waitForRevision, type App, type Mesh, type Sidecar } from "../support/mesh";
 import { waitFor } from "../support/processes";
 
 interface Raw {
@@ -40,16 +39,13 @@ describe("mTLS and authorization across real processes", { timeout: 240_000 }, (
   let ledger: Sidecar;
   let ledgerApp: App;
 
-  const joinToken = async (service: string): Promise<string> => {
-    const res = await fetch(new URL(CA_API.joinTokens, mesh.api), { method: "POST", headers: { ...mesh.auth, "content-type": "application/json" }, body: JSON.stringify({ service }) });
-    assert.equal(res.status, 201);
-    return ZJoinTokenResponse.parse(await res.json()).token!;
-  };
-  const joined = async (service: string, appPort: number) => mesh.startSidecar({ service, appPort, env: { TRELLIS_JOIN_TOKEN: await joinToken(service) } });
+  // The mesh helper mints a join token for each sidecar through the CA API.
+  const joined = (service: string, appPort: number) => mesh.startSidecar({ service, appPort });
   const outbound = (s: Sidecar) => s.outboundPort;
 
   before(async () => {
-    mesh = await startMesh({ cpArgs: ["--cert-ttl", "6s", "--mtls-mode", "strict"] });
+    // No --mtls-mode: strict is the default.
+    mesh = await startMesh({ cpArgs: ["--cert-ttl", "6s"] });
     ledgerApp = await mesh.app(echo("ledger"));
     const [webApp, intruderApp] = await Promise.all([mesh.app(echo("web")), mesh.app(echo("intruder"))]);
     [web, intruder, ledger] = await Promise.all([joined("web", webApp.port), joined("intruder", intruderApp.port), joined("ledger", ledgerApp.port)]);
@@ -73,11 +69,12 @@ describe("mTLS and authorization across real processes", { timeout: 240_000 }, (
   it("refuses a plaintext peer in strict mode, and a sidecar without identity fails closed", async () => {
     const direct = await raw(ledger.inboundPort, "ledger", "/accounts/1");
     assert.equal(direct.status, 0, `plaintext got ${direct.status}`);
-    const lonely = await mesh.startSidecar({ service: "legacy", appPort: ledgerApp.port });
+    const lonely = await mesh.startSidecar({ service: "legacy", appPort: ledgerApp.port, joinToken: false });
     await waitForEndpoints(lonely, "ledger", 1);
     const r = await raw(outbound(lonely), "ledger", "/accounts/1");
     assert.equal(r.status, 503);
     assert.equal(r.error, "no_identity");
+    assert.equal(logEvents(lonely, "identity_none").length, 1, "it says at start why it will fail closed");
     await lonely.stop("SIGTERM");
   });
 

@@ -39,7 +39,7 @@ describe("loadConfig", () => {
       caCertFile: undefined,
       caKeyFile: undefined,
       caSignRate: 5,
-      mtlsMode: "permissive",
+      mtlsMode: "strict",
       authorizationDefault: "allow",
       logLevel: "info",
     });

@@ -124,7 +124,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { key: "caCertFile", flag: "ca-cert-file", defaultValue: () => "", description: "PEM file of an external CA root certificate (with --ca-key-file); empty: a root generated on first start and kept in the database" },
   { key: "caKeyFile", flag: "ca-key-file", defaultValue: () => "", description: "PEM file (PKCS#8, ECDSA P-256) of the external root's private key" },
   { key: "caSignRate", flag: "ca-sign-rate", defaultValue: () => "5", description: "certificate signings per second per join token (twice that at once); the whole CA allows 20 times it" },
-  { key: "mtlsMode", flag: "mtls-mode", defaultValue: () => "permissive", description: "mesh-wide mTLS mode, overridable per service in its policy: strict (mutual TLS only) or permissive (plaintext accepted too)" },
+  { key: "mtlsMode", flag: "mtls-mode", defaultValue: () => "strict", description: "mesh-wide mTLS mode, overridable per service in its policy: strict (mutual TLS only; sidecars need a join token) or permissive (plaintext accepted too, for migration)" },
   { key: "authorizationDefault", flag: "authorization-default", defaultValue: () => "allow", description: "mesh-wide authorization default when no rule decides, overridable per service: allow or deny" },
   { key: "logLevel", flag: "log-level", defaultValue: () => "info", description: "debug, info, warn or error" },
 ];
