@@ -51,9 +51,9 @@ export interface ConfigHubOptions {
 /** Back-to-back mesh reads wait this many times the previous read's duration (≤ 1/(1+3) of the time reading)… */
 const REFRESH_PACE_FACTOR = 3;
 /** …at least this long (a fleet registering is several changes a millisecond apart)… */
-const REFRESH_PACE_MIN_MS = 250;
+const REFRESH_PACE_MIN_MS = 100;
 /** …and never longer than this. */
-const REFRESH_PACE_MAX_MS = 1000;
+const REFRESH_PACE_MAX_MS = 500;
 
 export class ConfigHub {
   private readonly subscribers = new Set<Subscriber>();
@@ -63,6 +63,8 @@ export class ConfigHub {
   private closed = false;
   private knownRevision = -1;
   private paceTimer: NodeJS.Timeout | undefined;
+  /** performance.now() before which the mesh is not read again (see refresh). */
+  private nextReadAt = 0;
   private endPause: (() => void) | undefined;
   /**
    * The latest mesh read and the bundles compiled from it, one per (service, version): shared by
@@ -189,6 +191,13 @@ export class ConfigHub {
 
   private async refresh(): Promise<void> {
     while (this.dirty && !this.closed) {
+      // Changes arriving back to back (a fleet registering: one revision each) would otherwise re-read
+      // the whole mesh for each. The next read waits a multiple of the previous one's duration after
+      // it, which keeps reads to a fraction of the time and gathers the changes meanwhile into one
+      // read; a change after a quiet moment is read at once.
+      const wait = this.nextReadAt - performance.now();
+      if (wait > 0) await this.pause(wait);
+      if (this.closed) return;
       this.dirty = false;
       let snapshot: MeshSnapshot;
       const readStart = performance.now();
@@ -205,14 +214,8 @@ export class ConfigHub {
       this.knownRevision = snapshot.revision;
       if (this.compiled?.snapshot !== snapshot) this.compiled = new CompiledBundles(snapshot, this.options.meshSecurity);
       for (const sub of this.subscribers) this.offer(sub, this.compiled);
-      // Changes arriving back to back (a fleet registering: one revision each) would otherwise re-read
-      // the whole mesh without pause. Pacing the next read by a multiple of this one's duration keeps
-      // those reads to a fraction of the time and gathers the changes meanwhile into one read; a change
-      // after a quiet moment is read at once.
-      if (this.dirty && !this.closed) {
-        const paceMs = REFRESH_PACE_FACTOR * (performance.now() - readStart);
-        await this.pause(Math.min(Math.max(paceMs, REFRESH_PACE_MIN_MS), REFRESH_PACE_MAX_MS));
-      }
+      const readEnd = performance.now();
+      this.nextReadAt = readEnd + Math.min(Math.max(REFRESH_PACE_FACTOR * (readEnd - readStart), REFRESH_PACE_MIN_MS), REFRESH_PACE_MAX_MS);
     }
   }
 
