@@ -4,62 +4,11 @@
 // is the sidecar's own, and the sidecar still serves a plain request afterwards.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import fc from "fast-check";
 import { makeBundle } from "../testing/bundles";
+import { mutate, mutation } from "../testing/http-mutations";
+import { exchangeRaw as exchange } from "../testing/raw-http";
 import { startServer, startTestSidecar, type TestServer, type TestSidecar } from "../testing/servers";
-
-/**
- * Sends the bytes and reads until the sidecar closes, or `ms` have passed and `settled` says nothing
- * more is owed (a slow machine must not turn a late answer into a failure); at most 5 s.
- */
-function exchange(port: number, bytes: Buffer, settled: (reply: string) => boolean = () => true, ms = 500): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    const started = performance.now();
-    const text = () => Buffer.concat(chunks).toString("latin1");
-    const done = () => {
-      clearInterval(timer);
-      socket.destroy();
-      resolve(text());
-    };
-    const timer = setInterval(() => {
-      const waited = performance.now() - started;
-      if ((waited >= ms && settled(text())) || waited >= 5_000) done();
-    }, 50);
-    socket.on("data", (c: Buffer) => chunks.push(c));
-    socket.on("error", () => {});
-    socket.on("close", done);
-    socket.on("connect", () => socket.write(bytes));
-  });
-}
-
-const INTERESTING = [0x00, 0x01, 0x09, 0x0a, 0x0d, 0x20, 0x2c, 0x3a, 0x3b, 0x7f, 0xff, 0x61, 0x30, 0x2d];
-type Mutation = { kind: "insert" | "replace"; at: number; byte: number } | { kind: "delete"; at: number } | { kind: "repeat-line"; line: number };
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constantFrom("insert" as const, "replace" as const), at: fc.nat(), byte: fc.constantFrom(...INTERESTING) }),
-  fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant("repeat-line" as const), line: fc.nat(6) }),
-);
-
-function mutate(base: string, mutations: readonly Mutation[]): Buffer {
-  let bytes = Buffer.from(base, "latin1");
-  for (const m of mutations) {
-    if (m.kind === "repeat-line") {
-      const lines = bytes.toString("latin1").split("\r\n");
-      const i = 1 + (m.line % Math.max(1, lines.length - 2));
-      if (lines[i]) lines.splice(i, 0, lines[i]!);
-      bytes = Buffer.from(lines.join("\r\n"), "latin1");
-      continue;
-    }
-    const at = m.at % Math.max(1, bytes.length);
-    if (m.kind === "insert") bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([m.byte]), bytes.subarray(at)]);
-    else if (m.kind === "replace") bytes[at] = m.byte;
-    else bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
-  }
-  return bytes;
-}
 
 describe("listeners under generated malformed input (property)", () => {
   let app: TestServer;

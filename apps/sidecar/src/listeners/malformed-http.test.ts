@@ -3,47 +3,14 @@
 // 400/408/431 with the connection closed, counted by reason in /stats, and never reach the app.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { makeBundle } from "../testing/bundles";
+import { sendRaw } from "../testing/raw-http";
 import { send, startServer, startTestSidecar, type TestServer, type TestSidecar } from "../testing/servers";
 import type { RejectReason } from "./malformed-http";
 
-interface RawReply {
-  text: string;
-  status: number;
-  closed: boolean;
-}
-
 /** Writes `parts` (a pause between them) and reads until the sidecar closes, or gives up after `ms`. */
-function raw(port: number, parts: string[], ms = 3_000): Promise<RawReply> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    let closed = false;
-    const done = () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString("latin1");
-      resolve({ text, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), closed });
-    };
-    const timer = setTimeout(() => {
-      socket.destroy();
-      done();
-    }, ms);
-    socket.on("data", (c: Buffer) => chunks.push(c));
-    socket.on("error", () => {});
-    socket.on("close", () => {
-      closed = true;
-      done();
-    });
-    socket.on("connect", async () => {
-      for (const [i, part] of parts.entries()) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 100));
-        if (!socket.destroyed) socket.write(Buffer.from(part, "latin1"));
-      }
-    });
-  });
-}
+const raw = (port: number, parts: string[], ms = 3_000) => sendRaw(port, parts, ms);
 
 /** Request line target and Host for each listener: absolute-form to outbound, origin-form to inbound. */
 /** `maxFields`: the header-field limit (the default 100; inbound allows 16 more for what the calling sidecar adds). */
