@@ -63,3 +63,15 @@ export interface ProxyResponse {
 
 export type Handler = (req: ProxyRequest) => Promise<ProxyResponse>;
 export type Layer = (next: Handler) => Handler;
+
+/**
+ * Calls the next handler so that a synchronous throw becomes a rejection, as an `async` layer would
+ * make it: for layers that follow a try with then() instead of awaiting it in try/catch.
+ */
+export function callNext(next: Handler, req: ProxyRequest): Promise<ProxyResponse> {
+  try {
+    return next(req);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
