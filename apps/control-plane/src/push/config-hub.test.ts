@@ -137,3 +137,38 @@ it("pushes a change only to the sidecars whose bundle it changes", async () => {
   assert.equal(catalog.received[1]!.revision, health.revision);
   await hub.close();
 });
+
+it("streams that open after a mesh read get the shared bundle without reading the mesh; back-to-back changes are read together", async () => {
+  const now = new Date();
+  const lease = new Date(now.getTime() + 60_000);
+  await db.registry.register({ instanceId: "catalog-1", service: "catalog", version: "v1", host: "h", inboundPort: 1, labels: {}, now, leaseExpiresAt: lease });
+  let reads = 0;
+  const counted = { ...db, registry: { ...db.registry, listLiveInstances: (cutoff: Date) => (reads++, db.registry.listLiveInstances(cutoff)) } };
+  const hub = new ConfigHub({ db: counted, now: () => new Date(), log: memoryLogger() });
+  const first = new PausableSink();
+  hub.subscribe({ instanceId: "client-0", service: "client", version: "v1" }, first);
+  await until("the first bundle", () => first.received.length === 1);
+  assert.equal(reads, 1);
+  assert.deepEqual(hub.liveInstance("catalog-1"), { instanceId: "catalog-1", service: "catalog", version: "v1" });
+  assert.equal(hub.liveInstance("nobody"), undefined);
+
+  const sinks = Array.from({ length: 20 }, () => new PausableSink());
+  sinks.forEach((sink, i) => hub.subscribe({ instanceId: `client-${i + 1}`, service: "client", version: "v1" }, sink));
+  await until("every stream's bundle", () => sinks.every((s) => s.received.length === 1));
+  assert.equal(reads, 1, "no mesh read for streams opening after one");
+  assert.ok(sinks.every((s) => s.received[0] === first.received[0]), "one bundle object for one (service, version)");
+
+  // Twenty registrations back to back, each a new revision: far fewer reads than changes, and the
+  // last state reaches the streams.
+  await Promise.all(
+    Array.from({ length: 20 }, async (_, k) => {
+      const i = k + 2;
+      await db.registry.register({ instanceId: `catalog-${i}`, service: "catalog", version: "v1", host: "h", inboundPort: i, labels: {}, now, leaseExpiresAt: lease });
+      await db.revisions.bump(`registered catalog-${i}`);
+      hub.meshChanged();
+    }),
+  );
+  await until("all 21 catalog endpoints", () => first.received.at(-1)?.services["catalog"]?.endpoints.length === 21);
+  assert.ok(reads <= 10, `${reads} mesh reads for 20 changes`);
+  await hub.close();
+});
