@@ -103,8 +103,16 @@ describe("certificate authority API", { timeout: 60_000 }, () => {
     assert.equal(ZApiError.parse(await res.json()).error.path, "csr");
   });
 
-  it("survives fuzzed CSRs: every answer is 400 or a certificate for the token's service, never a 5xx", async () => {
-    const valid = new Uint8Array(new x509.Pkcs10CertificateRequest(await makeCsr("payments")).rawData);
+  it("survives fuzzed CSRs: every answer is 400 (413 past the body limit) or a certificate for the token's service, never a 5xx", async () => {
+    // The CSR mutated below asks for another service's identity (CN and SAN "orders"); the token is payments'.
+    const valid = new Uint8Array(new x509.Pkcs10CertificateRequest(await makeCsr("orders", "orders")).rawData);
+    // Other key types, each a well-formed, correctly signed CSR.
+    const otherKeys = await Promise.all([
+      makeCsr("payments", undefined, { name: "ECDSA", namedCurve: "P-521", hash: "SHA-512" }),
+      makeCsr("payments", undefined, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) } as never),
+      makeCsr("payments", undefined, { name: "RSA-PSS", hash: "SHA-256", saltLength: 32, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) } as never),
+    ]);
+    const derBase64 = Buffer.from(valid).toString("base64");
     let seed = 42;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     const statuses = new Map<number, number>();
@@ -121,14 +129,28 @@ describe("certificate authority API", { timeout: 60_000 }, () => {
       } else if (kind === 1) body = { csr: x509.PemConverter.encode(valid.slice(0, rand(valid.length)), "CERTIFICATE REQUEST") };
       else if (kind === 2) body = { csr: Buffer.from(Array.from({ length: 1 + rand(600) }, () => rand(256))).toString(rand(2) ? "base64" : "latin1") };
       else if (kind === 3) body = { csr: "-----BEGIN CERTIFICATE REQUEST-----\n" + "A".repeat(rand(2000)) + "\n-----END CERTIFICATE REQUEST-----" };
-      else body = [null, 7, "x", { csr: 12 }, { csr: "" }, { csr: "y".repeat(20_000) }][rand(6)];
+      else
+        body = [
+          null, 7, "x", { csr: 12 }, { csr: "" }, { csr: "y".repeat(20_000) }, { csr: ["a"] }, { csr: { pem: "x" } }, { csr: null },
+          // DER without its PEM armour, whole or truncated; a PEM with a certificate's label; the other key types.
+          { csr: derBase64 }, { csr: derBase64.slice(0, rand(derBase64.length)) }, { csr: x509.PemConverter.encode(valid, "CERTIFICATE") },
+          ...otherKeys.map((csr) => ({ csr })),
+          // Huge: past the CSR's 16 KiB and past the API's 1 MiB body limit.
+          { csr: "z".repeat(200_000) }, { csr: "z".repeat(2 * 1024 * 1024) },
+        ][rand(18)];
       const res = await sign(tokens.payments, body);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (res.status === 200) assert.equal(new X509Certificate(ZSignResponse.parse(await res.json()).certificate).subjectAltName, "URI:spiffe://trellis.local/service/payments");
       else await res.arrayBuffer();
-      assert.ok(res.status === 200 || res.status === 400, `fuzz case ${i} answered ${res.status}`);
+      assert.ok(res.status === 200 || res.status === 400 || res.status === 413, `fuzz case ${i} answered ${res.status}`);
     }
-    assert.ok((statuses.get(400) ?? 0) >= 280, JSON.stringify([...statuses]));
+    assert.ok((statuses.get(400) ?? 0) >= 270, JSON.stringify([...statuses]));
+    // Each other key type on its own: 400, with the path.
+    for (const csr of otherKeys) {
+      const res = await sign(tokens.payments, { csr });
+      assert.equal(res.status, 400);
+      assert.equal(ZApiError.parse(await res.json()).error.path, "csr");
+    }
     assert.equal((await fetch(new URL("/healthz", t.api))).status, 200);
   });
 
