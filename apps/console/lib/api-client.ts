@@ -39,9 +39,14 @@ function parseJson(text: string): unknown {
   }
 }
 
-function getJson<T>(path: string, query: Record<string, string>, schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> {
+/** The same-origin URL of a GET; the graph page's server render preloads exactly these URLs. */
+export function apiGetUrl(path: string, query: Record<string, string> = {}): string {
   const search = new URLSearchParams(query).toString();
-  return request(search === "" ? path : `${path}?${search}`, { headers: { accept: "application/json" }, signal }, schema, what);
+  return search === "" ? path : `${path}?${search}`;
+}
+
+function getJson<T>(path: string, query: Record<string, string>, schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> {
+  return request(apiGetUrl(path, query), { headers: { accept: "application/json" }, signal }, schema, what);
 }
 
 /** A state-changing request with a JSON body (same origin, so the control plane can check it). */

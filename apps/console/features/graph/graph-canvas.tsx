@@ -3,6 +3,7 @@
 // the background clears the selection. The parent keys this by graph structure, so the view is
 // fitted when the structure changes and left alone (zoom, pan) across refreshes.
 import "@xyflow/react/dist/style.css";
+import { memo, useCallback } from "react";
 import { Background, Controls, ReactFlow, ReactFlowProvider, type EdgeTypes, type NodeTypes } from "@xyflow/react";
 import { GraphSelectContext } from "./graph-actions";
 import { EdgeOverlayLayer } from "./edge-overlay";
@@ -24,7 +25,8 @@ interface GraphCanvasProps {
   overlay?: EdgeOverlay;
 }
 
-export function GraphCanvas(props: GraphCanvasProps) {
+/** Memoised: the page re-renders on every query update, the canvas only when its elements change. */
+export const GraphCanvas = memo(function GraphCanvas(props: GraphCanvasProps) {
   return (
     <ReactFlowProvider>
       <GraphSelectContext.Provider value={props.onSelect}>
@@ -32,13 +34,19 @@ export function GraphCanvas(props: GraphCanvasProps) {
       </GraphSelectContext.Provider>
     </ReactFlowProvider>
   );
-}
+});
+
+const FIT_VIEW = { padding: 0.12, maxZoom: 1.25 };
 
 /** Past this many nodes xyflow draws only what is in the viewport. */
 const LARGE_GRAPH = 200;
 
 function Canvas({ nodes, edges, structureKey, onSelect, overlay }: GraphCanvasProps) {
   const large = nodes.length > LARGE_GRAPH;
+  // Stable handlers: xyflow hands them to every node, so new functions would re-render all nodes.
+  const onNodeClick = useCallback((_: unknown, node: ServiceFlowNode) => onSelect({ kind: "node", id: node.id }), [onSelect]);
+  const onEdgeClick = useCallback((_: unknown, edge: TrafficFlowEdge) => onSelect({ kind: "edge", id: edge.id }), [onSelect]);
+  const onPaneClick = useCallback(() => onSelect(null), [onSelect]);
   return (
     <div className={styles.canvas} data-test="graph-canvas" data-structure={structureKey}>
       <EdgeMarkers />
@@ -47,9 +55,9 @@ function Canvas({ nodes, edges, structureKey, onSelect, overlay }: GraphCanvasPr
         edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
-        onNodeClick={(_, node) => onSelect({ kind: "node", id: node.id })}
-        onEdgeClick={(_, edge) => onSelect({ kind: "edge", id: edge.id })}
-        onPaneClick={() => onSelect(null)}
+        onNodeClick={onNodeClick}
+        onEdgeClick={onEdgeClick}
+        onPaneClick={onPaneClick}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable
@@ -58,7 +66,7 @@ function Canvas({ nodes, edges, structureKey, onSelect, overlay }: GraphCanvasPr
         onlyRenderVisibleElements={large}
         maxZoom={2}
         fitView
-        fitViewOptions={{ padding: 0.12, maxZoom: 1.25 }}
+        fitViewOptions={FIT_VIEW}
       >
         {overlay === undefined ? null : <EdgeOverlayLayer overlay={overlay} />}
         <Background gap={18} size={1} color="var(--border)" />

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { GraphResponse } from "@trellis/mesh-model";
 import { sampleGraph } from "../../fixtures/sample-mesh";
 import {
-  edgeLabel, edgeStrokeWidth, filterGraph, layoutFromElk, structureKey, toElkGraph, toFlowEdges, toFlowNodes,
+  edgeLabel, edgeStrokeWidth, filterGraph, layoutFromElk, reuseUnchangedNodes, structureKey, toElkGraph, toFlowEdges, toFlowNodes,
   NODE_HEIGHT, NODE_WIDTH,
 } from "./graph-elements";
 import { computeLayout } from "./compute-layout";
@@ -126,5 +126,25 @@ describe("graph selection in the URL", () => {
     assert.equal(formatSelection(parseSelection("node:checkout")), "node:checkout");
     assert.equal(parseSelection("checkout"), null);
     assert.equal(formatSelection(null), "");
+  });
+});
+
+describe("reuseUnchangedNodes", () => {
+  it("keeps the previous object of a node that draws the same, and takes the new one of a node that changed", () => {
+    const view = filterGraph(sampleGraph, "");
+    const positions = Object.fromEntries(view.nodes.map((n, i) => [n.id, { x: i * 300, y: 0 }]));
+    const layout = { positions, routes: {} };
+    const previous = new Map();
+    const first = reuseUnchangedNodes(previous, toFlowNodes(view, layout, null));
+    const again = reuseUnchangedNodes(previous, toFlowNodes(view, layout, null));
+    assert.ok(again.every((n, i) => n === first[i]), "an identical refresh reuses every object");
+    const picked = view.nodes[0]!.id;
+    const selected = reuseUnchangedNodes(previous, toFlowNodes(view, layout, { kind: "node", id: picked }));
+    assert.notEqual(selected[0], again[0], "the selected node is a new object");
+    assert.equal(selected[0]!.data.selected, true);
+    assert.ok(selected.slice(1).every((n, i) => n === again[i + 1]), "the others are reused");
+    const badged = reuseUnchangedNodes(previous, toFlowNodes(view, layout, { kind: "node", id: picked }, { badges: { [view.nodes[1]!.id]: ["retries"] } }));
+    assert.notEqual(badged[1], selected[1], "a new badge makes a new object");
+    assert.equal(badged[0], selected[0]);
   });
 });

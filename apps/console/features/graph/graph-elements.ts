@@ -163,6 +163,35 @@ export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: Gra
   }));
 }
 
+/**
+ * `next` with every node that draws the same as its previous version (same position, selection and
+ * data) replaced by that previous object, and `previous` updated to what is returned. xyflow keeps
+ * the internal node of an unchanged object, so a refresh or an unrelated update re-renders only the
+ * nodes that changed.
+ */
+export function reuseUnchangedNodes(previous: Map<string, ServiceFlowNode>, next: ServiceFlowNode[]): ServiceFlowNode[] {
+  const out = next.map((n) => {
+    const old = previous.get(n.id);
+    return old !== undefined && sameNode(old, n) ? old : n;
+  });
+  previous.clear();
+  for (const n of out) previous.set(n.id, n);
+  return out;
+}
+
+function sameNode(a: ServiceFlowNode, b: ServiceFlowNode): boolean {
+  if (a.position.x !== b.position.x || a.position.y !== b.position.y || a.selected !== b.selected) return false;
+  const x = a.data;
+  const y = b.data;
+  return x.service === y.service && x.health === y.health && x.requestRate === y.requestRate && x.errorRate === y.errorRate
+    && x.external === y.external && x.matched === y.matched && x.selected === y.selected && x.hidden === y.hidden && x.handles === y.handles
+    && sameList(x.versions, y.versions) && sameList(x.badges, y.badges);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** Past this many edges only unhealthy (and selected) edges carry a label, so the graph stays legible and fast. */
 export const LABEL_ALL_EDGES_UP_TO = 400;
 

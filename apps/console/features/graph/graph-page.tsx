@@ -1,6 +1,6 @@
 "use client";
 // The graph page (home): services as nodes, calls as edges, details of the selection on the side.
-import { useMemo } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import { EmptyState, ErrorState, LoadingState, StaleBanner } from "../../components/query-state";
 import { FilterInput } from "../../components/filter-input";
 import { PageHeader } from "../../components/page-header";
@@ -9,7 +9,8 @@ import { windowPhrase } from "../../lib/view-state";
 import { useServices } from "../services/use-services";
 import { GraphCanvas } from "./graph-canvas";
 import {
-  DEFAULT_EDGE_METRIC, EDGE_METRICS, OVERLAY_EDGES_ABOVE_NODES, edgeOverlay, nodeBadges, toFlowEdges, toFlowNodes, type EdgeMetric,
+  DEFAULT_EDGE_METRIC, EDGE_METRICS, OVERLAY_EDGES_ABOVE_NODES, edgeOverlay, nodeBadges, reuseUnchangedNodes, toFlowEdges, toFlowNodes, type EdgeMetric,
+  type ServiceFlowNode,
 } from "./graph-elements";
 import { formatSelection, parseSelection, type GraphSelection } from "./graph-selection";
 import { GraphSidePanel } from "./graph-side-panel";
@@ -31,8 +32,9 @@ export function GraphPage() {
   const selectionText = url.text("sel");
   const selection = useMemo(() => parseSelection(selectionText), [selectionText]);
   const graph = useGraph(window, refreshMs);
-  // The side panel shows latency and instances, which the graph's nodes do not carry.
-  const services = useServices(window, selection?.kind === "node" ? refreshMs : false);
+  // The side panel shows latency and instances, which the graph's nodes do not carry; fetched only
+  // while a node is selected (on a big mesh it costs the control plane as much as the graph).
+  const services = useServices(window, refreshMs, selection?.kind === "node");
 
   const mode = url.choice("view", GRAPH_MODES, DEFAULT_GRAPH_MODE);
   const expandedText = url.text("expand");
@@ -45,6 +47,8 @@ export function GraphPage() {
   const cacheName = query.trim() !== "" ? `q:${query.trim().toLowerCase()}` : view.mode;
   const layout = useGraphLayout(view, cacheName);
   const features = useMemo(() => Object.fromEntries((policies.data?.policies ?? []).map((p) => [p.service, policyFeatures(p.spec)])), [policies.data]);
+  // Node objects that did not change are reused, so xyflow re-renders only the nodes that did.
+  const previousNodes = useRef(new Map<string, ServiceFlowNode>());
   const elements = useMemo(() => {
     if (layout.data === undefined) return undefined;
     const { layout: positioned, structureKey } = layout.data;
@@ -54,18 +58,20 @@ export function GraphPage() {
     const batched = view.nodes.length > OVERLAY_EDGES_ABOVE_NODES;
     return {
       structureKey,
-      nodes: toFlowNodes(view, positioned, selection, { badges: nodeBadges(view, features), hidden: view.hidden, handles: !batched }).filter((n) => has(n.id)),
+      nodes: reuseUnchangedNodes(previousNodes.current, toFlowNodes(view, positioned, selection, { badges: nodeBadges(view, features), hidden: view.hidden, handles: !batched }).filter((n) => has(n.id))),
       edges: batched ? [] : toFlowEdges(view, positioned, metric, selection).filter((e) => has(e.source) && has(e.target)),
       overlay: batched ? edgeOverlay(view, positioned, metric, selection) : undefined,
     };
   }, [layout.data, view, selection, metric, features]);
-  const toggleExpand = (id: string) => {
+  // Stable callbacks: every node reads them from context, so a new function would re-render them all.
+  const setUrl = url.set;
+  const toggleExpand = useCallback((id: string) => {
     const next = new Set(expanded);
     if (next.has(id)) next.delete(id);
     else next.add(id);
-    url.set([["expand", formatExpanded(next)]]);
-  };
-  const select = (next: GraphSelection) => url.set([["sel", formatSelection(next)]]);
+    setUrl([["expand", formatExpanded(next)]]);
+  }, [expanded, setUrl]);
+  const select = useCallback((next: GraphSelection) => setUrl([["sel", formatSelection(next)]]), [setUrl]);
 
   let body;
   if (data === undefined) {

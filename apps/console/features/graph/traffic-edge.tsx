@@ -53,7 +53,6 @@ export function TrafficEdge(props: EdgeProps<TrafficFlowEdge>) {
 function Lock() {
   return (
     <svg width="9" height="10" viewBox="0 0 9 10" aria-hidden="true" style={{ marginRight: 4, verticalAlign: "-1px" }}>
-      <title>mutual TLS</title>
       <rect x="0.5" y="4.5" width="8" height="5" rx="1" fill="currentColor" opacity="0.8" />
       <path d="M2.3 4.5V3a2.2 2.2 0 0 1 4.4 0v1.5" fill="none" stroke="currentColor" strokeWidth="1.1" />
     </svg>
