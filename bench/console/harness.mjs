@@ -169,12 +169,16 @@ export function otlpExport(edges, nowMs) {
 /** Sends the mesh to the control plane's OTLP/HTTP receiver in exports of `chunk` edges. */
 export async function seedMesh(otlpUrl, edges, nowMs = Date.now(), chunk = 500) {
   for (let i = 0; i < edges.length; i += chunk) {
-    const res = await fetch(`${otlpUrl}/v1/metrics`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(otlpExport(edges.slice(i, i + chunk), nowMs)),
-      signal: AbortSignal.timeout(60_000),
-    });
-    if (res.status !== 200) throw new Error(`OTLP export answered ${res.status}: ${await res.text()}`);
+    const body = JSON.stringify(otlpExport(edges.slice(i, i + chunk), nowMs));
+    // The receiver sheds load with 429 when it is behind (a busy machine): wait and send again.
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${otlpUrl}/v1/metrics`, {
+        method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(60_000),
+      });
+      if (res.status === 200) break;
+      const text = await res.text();
+      if (res.status !== 429 || attempt >= 30) throw new Error(`OTLP export answered ${res.status}: ${text}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 }
