@@ -73,8 +73,8 @@ export async function startOtlpGrpcServer(deps: OtlpGrpcServerDeps, host: string
       const leave = deps.ingest.admit();
       let partial;
       try {
-        const decoded = decode(kind, bytes);
-        partial = kind === "metrics" ? await deps.ingest.metrics(decoded, true) : await deps.ingest.traces(decoded, true);
+        // Decoded and handed over in one expression: the decoded export is not held while the write is awaited.
+        partial = await (kind === "metrics" ? deps.ingest.metrics(decode(kind, bytes), true) : deps.ingest.traces(decode(kind, bytes), true));
       } finally {
         leave();
       }

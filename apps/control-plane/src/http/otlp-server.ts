@@ -138,8 +138,8 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
       let partial: PartialSuccess | undefined;
       try {
         const bytes = request.body === undefined ? Buffer.alloc(0) : ZOtlpBody.parse(request.body).bytes;
-        const decoded = decodeExport(kind, format, bytes);
-        partial = kind === "metrics" ? await deps.ingest.metrics(decoded, true) : await deps.ingest.traces(decoded, true);
+        // Decoded and handed over in one expression: the decoded export is not held while the write is awaited.
+        partial = await (kind === "metrics" ? deps.ingest.metrics(decodeExport(kind, format, bytes), true) : deps.ingest.traces(decodeExport(kind, format, bytes), true));
       } finally {
         release(request.raw);
       }

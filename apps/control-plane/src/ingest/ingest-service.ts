@@ -12,6 +12,7 @@ import { GroupCommit } from "./group-commit";
 import { LoopLag } from "./loop-lag";
 import { normaliseMetrics, type NormalisedMetrics } from "./normalise-metrics";
 import { normaliseTraces } from "./normalise-traces";
+import type { Rejections } from "./rejections";
 import type { PartialSuccess } from "./otlp-proto";
 import { extractRequestObservations, type DeltaTrackers } from "./request-observations";
 import { bucketStartMs } from "./rollup-bucketing";
@@ -34,8 +35,9 @@ export interface IngestServiceOptions {
   /** Per-endpoint breaker state from the same exports (best effort: it never fails an export). */
   endpointStates?: Pick<EndpointStateService, "record">;
   /**
-   * Exports are also shed while the event loop's least lag over a second stays above this (ms; default
-   * 100, 0 turns it off): the receivers decode on the loop, so a queue of exports forms in front of them.
+   * Exports are also shed while exports keep arriving and the event loop's least lag over a second stays
+   * above this (ms; default 250, 0 turns it off): the receivers decode on the loop, so a queue of
+   * exports forms in front of them.
    */
   maxStandingLoopLagMs?: number;
   /** Awaited before each rollup write; tests hold the writer with it to see exports pile up. */
@@ -66,6 +68,18 @@ const EDGE_TOUCH_INTERVAL_MS = 30_000;
 const FOLD_DELAY_MS = 5_000;
 /** The names of the metrics the endpoint-state hook reads (METRIC_ENDPOINT_* in mesh-model). */
 const ENDPOINT_METRIC_PREFIX = "trellis.endpoint.";
+
+interface PreparedExport {
+  batch: IngestBatch;
+  now: Date;
+  endpointMetrics: NormalisedMetrics | undefined;
+  acceptedPoints: number;
+  rejected: Rejections;
+  schemaRejections: number;
+  foreignPoints: number;
+  duplicateViews: number;
+  stored: number;
+}
 
 interface IngestBatch {
   cells: RollupCell[];
@@ -98,7 +112,7 @@ export class IngestService {
   private folding: Promise<void> | undefined;
 
   constructor(private readonly options: IngestServiceOptions) {
-    const maxLag = options.maxStandingLoopLagMs ?? 100;
+    const maxLag = options.maxStandingLoopLagMs ?? 250;
     if (maxLag > 0) this.loopLag = new LoopLag();
     this.admission = new ExportAdmission(options.maxExportsInFlight ?? 64, () => (this.loopLag?.standingLagMs ?? 0) > maxLag);
     this.series = new SeriesCap(options.maxSeries ?? 50_000);
@@ -132,17 +146,24 @@ export class IngestService {
    * OverloadedError (or UnavailableError while storage fails) when too many exports are in flight.
    * `admitted`: the caller holds a slot from admit() already.
    */
-  async metrics(input: unknown, admitted = false): Promise<PartialSuccess | undefined> {
-    if (admitted) return this.admittedMetrics(input);
-    const leave = this.admission.enter();
+  metrics(input: unknown, admitted = false): Promise<PartialSuccess | undefined> {
+    // Not async, and the export is parsed in a plain function: no suspended frame may hold the parsed
+    // export while the write is awaited (16 exports kept alive that way made garbage collection cost
+    // more than decoding).
+    const leave = admitted ? undefined : this.admission.enter();
+    let prepared: PreparedExport;
     try {
-      return await this.admittedMetrics(input);
-    } finally {
-      leave();
+      prepared = this.prepareMetrics(input);
+    } catch (err) {
+      leave?.();
+      return Promise.reject(err);
     }
+    const done = this.commitMetrics(prepared);
+    return leave ? done.finally(leave) : done;
   }
 
-  private async admittedMetrics(input: unknown): Promise<PartialSuccess | undefined> {
+  /** Everything about an export that needs no waiting: parsed, checked, summed into cells. */
+  private prepareMetrics(input: unknown): PreparedExport {
     const metrics = normaliseMetrics(input);
     const now = this.options.now();
     const nowMs = now.getTime();
@@ -201,12 +222,22 @@ export class IngestService {
       }
     }
     batch.cells = [...cells.values()];
-    // Only what is still needed crosses the wait for the write: keeping the whole parsed export alive
-    // while 16 others wait too made it outlive the young generation, and garbage collection cost more
-    // than decoding.
-    const endpointMetrics = this.options.endpointStates ? endpointMetricsOf(metrics) : undefined;
-    const { acceptedPoints, rejected } = metrics;
-    const { foreignPoints, duplicateViews } = extraction;
+    return {
+      batch,
+      now,
+      // Only what the endpoint-state hook reads crosses the wait for the write, not the whole export.
+      endpointMetrics: this.options.endpointStates ? endpointMetricsOf(metrics) : undefined,
+      acceptedPoints: metrics.acceptedPoints,
+      rejected: metrics.rejected,
+      schemaRejections,
+      foreignPoints: extraction.foreignPoints,
+      duplicateViews: extraction.duplicateViews,
+      stored,
+    };
+  }
+
+  private async commitMetrics(p: PreparedExport): Promise<PartialSuccess | undefined> {
+    const { batch, now, endpointMetrics, acceptedPoints, rejected, schemaRejections, foreignPoints, duplicateViews, stored } = p;
     if (batch.cells.length > 0) await this.submit(batch);
     if (endpointMetrics) await this.options.endpointStates?.record(endpointMetrics, now);
 
