@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CA_API, ZTrustBundleResponse } from "@trellis/mesh-model";
 import { request } from "undici";
-import { call, echo, logEvents, startMesh, stats, waitForEndpoints, waitForRevision, type Mesh, type Sidecar } from "../support/mesh";
+import { call, echo, logEvents, startMesh, stats, waitForEndpoints, waitForRevision, type Mesh, type Reply, type Sidecar } from "../support/mesh";
 import { waitFor } from "../support/processes";
 
 interface IdentityView {
@@ -69,7 +69,7 @@ describe("trust-root rotation and renewal under load", { timeout: 240_000 }, () 
     let running = true;
     const workers = Array.from({ length: 3 }, async () => {
       while (running) {
-        const r = await call(web, "ledger", "/rotate").catch((err: unknown) => ({ status: 0, headers: {}, body: String(err), ms: 0 }));
+        const r = await call(web, "ledger", "/rotate").catch((err: unknown): Reply => ({ status: 0, headers: {}, body: String(err), ms: 0 }));
         if (r.status !== 200) failures.push(`${r.status} ${String(r.headers["x-trellis-error"] ?? "")} ${r.body.slice(0, 120)}`);
         done++;
       }
