@@ -98,9 +98,10 @@ export class ConfigHub {
     sub.done = this.pump(sub);
     this.options.log.info("config_stream_opened", { instanceId: sub.instanceId, subscribers: this.subscribers.size });
     this.recordPresence(() => this.writePresence({ instanceId: sub.instanceId, open: true }));
-    // The bundle compiled from the latest read, without reading the mesh again; a refresh under way
-    // (or the first read) offers it a newer one when done.
-    if (this.compiled) this.offer(sub, this.compiled);
+    // The bundle compiled from the latest read, without reading the mesh again, when no change is
+    // pending; otherwise the read under way (or the first one) offers it the newer bundle when done,
+    // so a new stream does not start with a bundle already known to be stale.
+    if (this.compiled && !this.dirty && !this.refreshing) this.offer(sub, this.compiled);
     else this.meshChanged();
     return () => this.remove(sub, "closed by client");
   }
