@@ -26,8 +26,9 @@ export const DEFAULTS = {
   },
   healthCheck: { path: "/healthz", intervalMs: 5_000, timeoutMs: 1_000, healthyThreshold: 2, unhealthyThreshold: 3 },
   /**
-   * Mesh-wide security defaults when the control plane passes none. mTLS is permissive: sidecars with an
-   * identity speak mutual TLS to each other, and plaintext is still accepted (see docs/security.md).
+   * Mesh-wide security defaults of the compiler when no mesh settings are passed: permissive, so a
+   * bundle compiled on its own (the sidecar's unit tests) works in plaintext. The control plane always
+   * passes its own settings, whose default is strict (--mtls-mode; docs/security.md).
    */
   mesh: { mtlsMode: "permissive", authorizationDefault: "allow" },
 } as const;
