@@ -16,14 +16,5 @@ const seedRaw = Number(process.env.TRELLIS_RESILIENCE_SEED);
 /** TRELLIS_RESILIENCE_SEED replays a run's random choices (each scenario that draws any prints its seed). */
 export const SEED = Number.isInteger(seedRaw) ? seedRaw : Math.floor(Math.random() * 1_000_000);
 
-/** A small deterministic PRNG (mulberry32) in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG in [0, 1), seeded (shared with the other apps' tests). */
+export { seededRandom as prng } from "@trellis/mesh-model/fixtures";

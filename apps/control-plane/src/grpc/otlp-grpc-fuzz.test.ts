@@ -9,21 +9,11 @@ import { Client, credentials, status } from "@grpc/grpc-js";
 import { bucketsWith, grpcCall, GRPC_METRICS_EXPORT, GRPC_TRACES_EXPORT, metricsExport, tracesExportForProto } from "../../fixtures/otlp-exports";
 import { startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
 import { encodeMetricsRequest, encodeTracesRequest } from "../ingest/otlp-proto";
+import { seededRandom as prng } from "@trellis/mesh-model/fixtures";
 
 const CASES = 300;
 const ALLOWED = new Set([status.OK, status.INVALID_ARGUMENT, status.RESOURCE_EXHAUSTED]);
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The status an export got (OK or the error's). */
 async function call(client: Client, method: string, body: Uint8Array): Promise<{ code: status; details: string }> {
