@@ -21,7 +21,7 @@ import { BundleCache } from "../snapshot/bundle-cache";
 import { makeBundle } from "../testing/bundles";
 import { mutate, mutation } from "../testing/http-mutations";
 import { sendRaw, sendUntilQuiet, type RawReply } from "../testing/raw-http";
-import { CLOSED_PORT, send, startServer, type TestServer } from "../testing/servers";
+import { CLOSED_PORT, send, startCountingApp, type AppCounts, type TestServer } from "../testing/servers";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const GENERATED = Number(process.env.TRELLIS_ABUSE_REQUESTS ?? "10000");
@@ -111,19 +111,13 @@ const generated = (target: string): fc.Arbitrary<Buffer> =>
 
 // ---- the sidecar process and the counting app -------------------------------------------------------
 
-interface Counts {
-  /** Requests whose headers reached the app (health checks not counted). */
-  started: number;
-  completed: number;
-  aborted: number;
-}
 
 describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.length} smuggling vectors into a sidecar process (seed ${SEED})`, { timeout: 900_000 }, () => {
   let app: TestServer;
   let child: ChildProcess;
   let ports: z.infer<typeof ZListening>;
   let cacheDir: string;
-  const seen: Counts = { started: 0, completed: 0, aborted: 0 };
+  let seen: AppCounts;
   const stderr: string[] = [];
 
   const stats = async () => JSON.parse((await send(ports.adminPort, { path: "/stats" })).body) as { requests: { outbound: Record<string, number> }; authorization: Record<string, { allowed: number; auditDenied: number }> };
@@ -145,17 +139,9 @@ describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.lengt
   const alive = () => child.exitCode === null && child.signalCode === null;
 
   before(async () => {
-    app = await startServer((req, res) => {
-      if (req.headers["x-trellis-health-check"] !== undefined) return void res.end("ok");
-      seen.started++;
-      req.on("error", () => {});
-      req.on("aborted", () => seen.aborted++);
-      req.resume();
-      req.on("end", () => {
-        seen.completed++;
-        res.end("ok");
-      });
-    });
+    const counting = await startCountingApp();
+    app = counting;
+    seen = counting.seen;
     cacheDir = await mkdtemp(join(tmpdir(), "trellis-abuse-"));
     // Outbound "catalog" is the app itself, plaintext; the inbound side is permissive (no identity), so
     // the raw bytes reach the HTTP parser on both listeners.
@@ -186,7 +172,7 @@ describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.lengt
 
   /** Waits until the app and the sidecar agree (a request may still be on its way), then returns the counts. */
   /** `abandoned`: connections the client gave up on (nothing came for a while), whose request may have been cut off before it left. */
-  const settle = async (side: Side, base: { app: Counts; sidecar: { low: number; high: number } }, abandoned = 0) => {
+  const settle = async (side: Side, base: { app: AppCounts; sidecar: { low: number; high: number } }, abandoned = 0) => {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const now = await forwarded(side);

@@ -3,10 +3,9 @@
 // 400/408/431 with the connection closed, counted by reason in /stats, and never reach the app.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { makeBundle } from "../testing/bundles";
 import { sendRaw } from "../testing/raw-http";
-import { send, startServer, startTestSidecar, type TestServer, type TestSidecar } from "../testing/servers";
+import { send, startCountingApp, startServer, startTestSidecar, type AppCounts, type TestServer, type TestSidecar } from "../testing/servers";
 import type { RejectReason } from "./malformed-http";
 
 /** Writes `parts` (a pause between them) and reads until the sidecar closes, or gives up after `ms`. */
@@ -76,24 +75,15 @@ const VECTORS: Vector[] = [
 describe("malformed and ambiguous HTTP at the sidecar's listeners", () => {
   let app: TestServer;
   let sidecar: TestSidecar;
-  const seen = { started: 0, completed: 0, aborted: 0 };
+  let seen: AppCounts;
 
   const stats = async (): Promise<Record<Side, Partial<Record<RejectReason, number>>>> => JSON.parse((await send(sidecar.ports.admin, { path: "/stats" })).body).rejectedRequests;
   const port = (side: Side) => (side === "outbound" ? sidecar.ports.outbound : sidecar.ports.inbound);
 
   before(async () => {
-    app = await startServer((req: IncomingMessage, res: ServerResponse) => {
-      // The sidecar's own active health checks reach the app too; they are not what is counted.
-      if (req.headers["x-trellis-health-check"] !== undefined) return void res.end("ok");
-      seen.started++;
-      req.on("error", () => {});
-      req.on("aborted", () => seen.aborted++);
-      req.resume();
-      req.on("end", () => {
-        seen.completed++;
-        res.end("ok");
-      });
-    });
+    const counting = await startCountingApp();
+    app = counting;
+    seen = counting.seen;
     sidecar = await startTestSidecar({ service: "web", appPort: app.port });
     // Outbound catalog requests go to this sidecar's own inbound, which passes them to the app.
     const r = sidecar.store.apply(makeBundle(1, [{ service: "catalog", endpoints: [{ port: sidecar.ports.inbound }] }]), { source: "control-plane", allowRegression: true });

@@ -14,6 +14,33 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** What a counting app saw: requests that reached it, finished arriving, or were cut off. */
+export interface AppCounts {
+  started: number;
+  completed: number;
+  aborted: number;
+}
+
+/**
+ * An app that answers "ok" to every request once its body has arrived and counts what reached it;
+ * the sidecar's own active health checks (x-trellis-health-check) are answered but not counted.
+ */
+export async function startCountingApp(): Promise<TestServer & { seen: AppCounts }> {
+  const seen: AppCounts = { started: 0, completed: 0, aborted: 0 };
+  const app = await startServer((req, res) => {
+    if (req.headers["x-trellis-health-check"] !== undefined) return void res.end("ok");
+    seen.started++;
+    req.on("error", () => {});
+    req.on("aborted", () => seen.aborted++);
+    req.resume();
+    req.on("end", () => {
+      seen.completed++;
+      res.end("ok");
+    });
+  });
+  return { ...app, seen };
+}
+
 export async function startServer(handler: RequestListener): Promise<TestServer> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
