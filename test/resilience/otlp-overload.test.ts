@@ -13,6 +13,8 @@ import { startMesh, type Mesh } from "../support/mesh";
 import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
 import { scaledMs } from "./scale";
 
+// On a quiet machine 500 label sets are sustainable at ~44/s, so MAX_RATE makes the offered load ~2.7x,
+// not 10x there (docs/resilience.md: with 2000 label sets, 10x, too little was shed — open).
 const LABEL_SETS = 500;
 const REQUESTS_PER_POINT = 2;
 /** Exports the receiver works on at once (--max-otlp-in-flight). */
@@ -136,9 +138,21 @@ describe("OTLP receiver overload", { timeout: scaledMs(10_000) + 240_000 }, () =
     assert.equal(stored, acked * LABEL_SETS * REQUESTS_PER_POINT, message);
     assert.ok(rssPeak - rssBefore < 200, `RSS grew ${(rssPeak - rssBefore).toFixed(0)} MiB`);
 
-    // Recovered: a normal export is accepted once the load stops.
-    const again = await post(exportBody("after"));
-    assert.equal(again.status, 200, await again.text());
+    // Recovered: once the load stops, a normal export is accepted as soon as the backlog of accepted
+    // exports is worked off — an exporter that honours Retry-After gets in within a bounded time (the
+    // scale-4 run answered 429 right after the load, with accepted exports still queued at p99 4.9 s).
+    const afterBody = exportBody("after");
+    const recoveryStart = Date.now();
+    let again = await post(afterBody);
+    while (again.status !== 200 && Date.now() - recoveryStart < 30_000) {
+      assert.ok(again.status === 429 || again.status === 503, `while recovering: ${again.status} ${await again.text()}`);
+      const retryAfterS = Number(again.headers.get("retry-after") ?? "1");
+      await again.arrayBuffer();
+      await new Promise((r) => setTimeout(r, Math.min(5, Math.max(0.1, retryAfterS)) * 1000));
+      again = await post(afterBody);
+    }
+    console.log(`OTLP receiver recovered ${Date.now() - recoveryStart} ms after the load stopped`);
+    assert.equal(again.status, 200, `not recovered within 30 s: ${await again.text()}`);
     assert.equal(await storedRequests(mesh, "after"), LABEL_SETS * REQUESTS_PER_POINT);
   });
 });
