@@ -43,6 +43,7 @@ const BEGIN = "<!-- push-bench:begin (written by npm run bench:push) -->";
 const END = "<!-- push-bench:end -->";
 const HEADER = "# Benchmarks\n\nMeasured figures of Trellis, one section per subject; each says how to reproduce it.\n";
 const TOKEN = randomBytes(24).toString("base64url");
+const LOAD_AT_START = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 const TARGET = "bench-target";
 
 const dir = mkdtempSync(path.join(tmpdir(), "trellis-push-bench-"));
@@ -172,7 +173,7 @@ const p99 = pct(sortedConv, 99);
 const md = [
   `### Run of ${machine.date}`,
   "",
-  `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at the end ${machine.load} (other work was running on the machine).`,
+  `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at the end ${machine.load} (1 min load at the start ${LOAD_AT_START}${Number(LOAD_AT_START) > 1.5 ? ': other work was running on the machine' : ', nothing else was running'}; the benchmark itself keeps both cores busy).`,
   `Workload: one control plane (SQLite), ${SIDECARS} simulated sidecars in ${SERVICES} service${SERVICES === 1 ? "" : "s"} spread over ${WORKERS} processes (undici, one connection per SSE stream; each bundle JSON-parsed, then ACKed with a POST), all calling \`${TARGET}\`; ${CHANGES} policy changes of \`${TARGET}\` (retry attempts 3 ↔ 4) through \`PUT /api/v1/policies\`, one after the other, each reaching every sidecar. Time = from sending the PUT to the 204 of a sidecar's ACK.`,
   "",
   "| measure | p50 | p99 | max |",
