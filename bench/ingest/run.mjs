@@ -12,6 +12,7 @@ const { values: opts } = parseArgs({
     seconds: { type: "string", default: env("SECONDS", "10") },
     core: { type: "string", default: env("CORE", "1") },
     write: { type: "string", default: env("WRITE", "docs/benchmarks.md") },
+    "node-flags": { type: "string", default: process.env.TRELLIS_BENCH_NODE_FLAGS },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -19,6 +20,7 @@ if (opts.help) {
   console.log(`npm run bench:ingest -- [options]   (each also reads TRELLIS_BENCH_<NAME>)
   --seconds 10               length of each measurement (decode only, then decode + rollups)
   --core 1                   the core the benchmark is pinned to (taskset -c)
+  --node-flags "..."         V8 flags of the measured process (default: apps/control-plane/node-flags.json, as the CLI runs it)
   --write docs/benchmarks.md where the "Control plane: OTLP ingest" section goes; "" to print only`);
   process.exit(0);
 }
@@ -37,7 +39,10 @@ const sh = (cmd) => {
   }
 };
 
-const run = spawnSync("taskset", ["-c", opts.core, process.execPath, "--import", "tsx", "bench/ingest/ingest-bench.ts", "--seconds", opts.seconds], {
+// The control plane's own V8 flags (as the CLI and the Dockerfile start it), unless --node-flags says otherwise.
+const CP_FLAGS = JSON.parse(readFileSync(path.join(ROOT, "apps/control-plane/node-flags.json"), "utf8")).flags;
+const nodeFlags = opts["node-flags"] === undefined ? CP_FLAGS : opts["node-flags"].split(" ").filter(Boolean);
+const run = spawnSync("taskset", ["-c", opts.core, process.execPath, ...nodeFlags, "--import", "tsx", "bench/ingest/ingest-bench.ts", "--seconds", opts.seconds], {
   cwd: ROOT,
   encoding: "utf8",
   timeout: (Number(opts.seconds) * 3 + 120) * 1000,
@@ -48,7 +53,7 @@ if (run.status !== 0) {
   process.exit(1);
 }
 const result = JSON.parse(run.stdout.trim().split("\n").pop());
-const graphRun = spawnSync("taskset", ["-c", opts.core, process.execPath, "--import", "tsx", "bench/ingest/topology-bench.ts"], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+const graphRun = spawnSync("taskset", ["-c", opts.core, process.execPath, ...nodeFlags, "--import", "tsx", "bench/ingest/topology-bench.ts"], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
 if (graphRun.status !== 0) {
   console.error(graphRun.stderr || graphRun.error?.message || `exit ${graphRun.status}`);
   process.exit(1);
@@ -69,7 +74,7 @@ const check = (ok) => (ok ? "met" : "**not met**");
 const md = [
   `### Run of ${machine.date}`,
   "",
-  `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at the end ${machine.load}. Pinned to core ${opts.core}; ${opts.seconds} s per measurement.`,
+  `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at the end ${machine.load}. Pinned to core ${opts.core}; ${opts.seconds} s per measurement; node flags: ${nodeFlags.length === 0 ? "none" : nodeFlags.map((f) => `\`${f}\``).join(" ")}.`,
   `Workload: 50 sidecars, each export ${result.pointsPerExport} points (a duration histogram and a request counter for each of ${result.pointsPerExport / 2} distinct label sets, delta, as our sidecar sends them), ${k(result.bodyBytes)} bytes of protobuf each, ${k(result.series)} series; SQLite file (WAL), 16 exports in flight.`,
   "",
   "| measure | points | wall s | CPU s | points/s (wall) | points per CPU-second |",

@@ -1,7 +1,7 @@
 // Starting the control plane and the console under a supervisor, reading their real ports from
 // their listening lines (so port 0 works).
 import { z } from "zod";
-import { ENTRIES, nodeArgs } from "../paths";
+import { controlPlaneArgs, ENTRIES } from "../paths";
 import type { Supervisor } from "../supervision/supervisor";
 import type { CommandContext } from "./context";
 
@@ -28,7 +28,7 @@ export async function startControlPlane(sup: Supervisor, ctx: CommandContext, o:
   const listening = await sup.start({
     name: "control-plane",
     command: process.execPath,
-    args: nodeArgs(ENTRIES.controlPlane, [
+    args: controlPlaneArgs([
       "--api-host", o.apiHost,
       "--api-port", String(o.apiPort),
       "--otlp-http-host", o.otlpHttpHost,
