@@ -101,6 +101,17 @@ describe("certificate authority API", { timeout: 60_000 }, () => {
     const res = await sign(tokens.orders, { csr: tampered });
     assert.equal(res.status, 400);
     assert.equal(ZApiError.parse(await res.json()).error.path, "csr");
+    // A sound outer structure whose key parameters do not decode: the namedCurve OID's tag is no longer
+    // an OID, so the parameters read as explicit (SpecifiedECDomain) ones and fail. The key is parsed
+    // lazily; this once escaped as a 500.
+    const garbled = Buffer.from(new x509.Pkcs10CertificateRequest(await makeCsr("orders")).rawData);
+    const oid = garbled.indexOf(Buffer.from("06082a8648ce3d030107", "hex"));
+    garbled[oid] = garbled[oid]! ^ 1;
+    const bad = await sign(tokens.orders, { csr: x509.PemConverter.encode(new Uint8Array(garbled), "CERTIFICATE REQUEST") });
+    assert.equal(bad.status, 400);
+    const error = ZApiError.parse(await bad.json()).error;
+    assert.equal(error.path, "csr");
+    assert.match(error.message, /public key/);
   });
 
   it("survives fuzzed CSRs: every answer is 400 (413 past the body limit) or a certificate for the token's service, never a 5xx", async () => {

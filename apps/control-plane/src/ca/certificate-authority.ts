@@ -136,7 +136,14 @@ async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
   } catch (err) {
     throw new BadCsrError(`not a PKCS#10 certificate request: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const alg = csr.publicKey.algorithm;
+  // The public key is parsed lazily, on first access: a CSR whose outer structure is sound can still
+  // carry key parameters that do not decode (a flipped bit in the curve's domain parameters, say).
+  let alg: x509.PublicKey["algorithm"];
+  try {
+    alg = csr.publicKey.algorithm;
+  } catch (err) {
+    throw new BadCsrError(`the CSR's public key does not decode: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (alg.name !== "ECDSA" || !("namedCurve" in alg) || alg.namedCurve !== "P-256") {
     throw new BadCsrError(`the CSR's key must be ECDSA P-256, not ${alg.name}`);
   }
