@@ -41,6 +41,7 @@ describe("loadConfig", () => {
       caSignRate: 5,
       mtlsMode: "strict",
       authorizationDefault: "allow",
+      sidecarAuth: "optional",
       logLevel: "info",
     });
   });

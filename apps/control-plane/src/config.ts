@@ -4,6 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseDuration, ZAuthorizationAction, ZMtlsMode, ZTrustDomain } from "@trellis/mesh-model";
 import { z } from "zod";
+import { SIDECAR_AUTH_MODES } from "./auth/sidecar-auth";
 import { parseByteSize } from "./byte-size";
 
 interface FlagSpec {
@@ -23,6 +24,7 @@ type RawConfig = Record<
   | "caSignRate"
   | "mtlsMode"
   | "authorizationDefault"
+  | "sidecarAuth"
   | "apiHost"
   | "apiPort"
   | "otlpHttpHost"
@@ -126,6 +128,12 @@ export const FLAGS: readonly FlagSpec[] = [
   { key: "caSignRate", flag: "ca-sign-rate", defaultValue: () => "5", description: "certificate signings per second per join token (twice that at once); the whole CA allows 20 times it" },
   { key: "mtlsMode", flag: "mtls-mode", defaultValue: () => "strict", description: "mesh-wide mTLS mode, overridable per service in its policy: strict (mutual TLS only; sidecars need a join token) or permissive (plaintext accepted too, for migration)" },
   { key: "authorizationDefault", flag: "authorization-default", defaultValue: () => "allow", description: "mesh-wide authorization default when no rule decides, overridable per service: allow or deny" },
+  {
+    key: "sidecarAuth",
+    flag: "sidecar-auth",
+    defaultValue: () => "optional",
+    description: "required: every sidecar API call (register, heartbeat, config stream, ACK) needs the sidecar's join token, acting only as that token's service; optional: sidecars without a token are let in too (development only; a token presented is still checked)",
+  },
   { key: "logLevel", flag: "log-level", defaultValue: () => "info", description: "debug, info, warn or error" },
 ];
 
@@ -214,6 +222,7 @@ const ZConfig = z.object({
     .pipe(z.int().min(1, "must be 1..10000").max(10_000, "must be 1..10000")),
   mtlsMode: ZMtlsMode,
   authorizationDefault: ZAuthorizationAction,
+  sidecarAuth: z.enum(SIDECAR_AUTH_MODES),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
 });
 export type Config = z.infer<typeof ZConfig>;
@@ -247,6 +256,7 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   caSignRate: "caSignRate",
   mtlsMode: "mtlsMode",
   authorizationDefault: "authorizationDefault",
+  sidecarAuth: "sidecarAuth",
   logLevel: "logLevel",
 };
 

@@ -12,6 +12,7 @@ import { UnavailableError } from "./errors";
 import { startOtlpGrpcServer, type OtlpGrpcServer } from "./grpc/otlp-grpc-server";
 import { CertificateAuthority } from "./ca/certificate-authority";
 import { JoinTokens } from "./ca/join-tokens";
+import { SidecarAuth } from "./auth/sidecar-auth";
 import { SignRateLimiter } from "./ca/sign-rate-limit";
 import { buildApiServer } from "./http/api-server";
 import { buildOtlpServer } from "./http/otlp-server";
@@ -143,10 +144,20 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
     const rootFiles = config.caCertFile && config.caKeyFile ? { certFile: config.caCertFile, keyFile: config.caKeyFile } : undefined;
     const ca = await CertificateAuthority.open({ store: db.ca, trustDomain: config.trustDomain, certTtlMs: config.certTtlMs, rootFiles, now, log });
     const joinTokens = new JoinTokens(db.ca, now);
+    // An instance's service from the latest mesh read when it is live there, else from the registry.
+    const instanceService = async (instanceId: string): Promise<string | undefined> => {
+      const live = hub.liveInstance(instanceId);
+      if (live) return live.service;
+      const stored = await db.registry.get(instanceId);
+      return stored && stored.deregisteredAt === null ? stored.service : undefined;
+    };
+    const sidecarAuth = new SidecarAuth({ mode: config.sidecarAuth, joinTokens, instanceService });
+    if (config.sidecarAuth === "optional") log.warn("sidecar_auth_optional", { message: "sidecars without a join token may register and receive config (--sidecar-auth optional)" });
     const signLimiter = new SignRateLimiter({ perSecond: config.caSignRate, burst: 2 * config.caSignRate }, { perSecond: 20 * config.caSignRate, burst: 40 * config.caSignRate });
     const api = buildApiServer({
       ca,
       joinTokens,
+      sidecarAuth,
       signLimiter,
       log,
       auth,

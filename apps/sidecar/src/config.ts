@@ -30,7 +30,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "max-header-bytes", default: "16384", help: "Largest request line + headers a listener accepts; larger is refused with 431" },
   { name: "max-header-count", default: "100", help: "Most request header fields a listener accepts; more is refused with 431" },
   { name: "headers-timeout", default: "10s", help: "How long a client may take to send a request's headers; later is refused with 408" },
-  { name: "join-token", help: "Join token for this service, from the control plane's CA (POST /api/v1/ca/join-tokens); without it the sidecar has no mTLS identity" },
+  { name: "join-token", help: "Join token for this service, from the control plane's CA (POST /api/v1/ca/join-tokens); also sent on every control-plane call (register, heartbeat, config stream, ACK); without it the sidecar has no mTLS identity and a control plane with --sidecar-auth required refuses it" },
   { name: "trust-domain", default: "trellis.local", help: "Trust domain of the mesh's identities (spiffe://<trust-domain>/service/<name>)" },
   { name: "log-level", default: "info", help: `Log level: ${LOG_LEVELS.join(", ")}` },
 ];

@@ -112,7 +112,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools }), log, snapshot: () => store.current, stampSource: config.service, limits: httpLimits, onReject: rejections.recorder("outbound") });
   const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
 
-  const api = new ControlPlaneApi({ baseUrl: config.controlPlane });
+  // The join token also authenticates the sidecar to the control plane (it may act only as its service).
+  const api = new ControlPlaneApi({ baseUrl: config.controlPlane, token: config.joinToken });
   // The label tells permissive callers that this sidecar speaks mTLS.
   const labels: Record<string, string> = workload.configured ? { [MTLS_LABEL]: "true" } : {};
   const registration = { instanceId, service: config.service, version: config.version, host: config.advertiseHost, inboundPort, labels };

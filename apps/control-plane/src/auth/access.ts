@@ -7,19 +7,28 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   "GET /healthz",
   "HEAD /healthz",
   "POST /api/v1/session",
-  // The sidecar API: sidecars cannot log in. Join tokens and mTLS (issue 6) will authenticate them;
-  // until then this is a known gap, see docs/security.md.
-  "POST /api/v1/sidecars/register",
-  "POST /api/v1/sidecars/:id/heartbeat",
-  "DELETE /api/v1/sidecars/:id",
-  "GET /api/v1/sidecars/:id/config",
-  "HEAD /api/v1/sidecars/:id/config",
-  "POST /api/v1/sidecars/:id/ack",
   // The CA: a CSR is authorised by its join token (checked in that handler); the trust bundle is public.
   "POST /api/v1/ca/sign",
   "GET /api/v1/ca/bundle",
   "HEAD /api/v1/ca/bundle",
 ]);
 
+/**
+ * The sidecar API: sidecars cannot log in, they present their join token (auth/sidecar-auth.ts), which
+ * the hook verifies and each handler checks against the service and instance it acts on.
+ */
+export const SIDECAR_ROUTES: ReadonlySet<string> = new Set([
+  "POST /api/v1/sidecars/register",
+  "POST /api/v1/sidecars/:id/heartbeat",
+  "DELETE /api/v1/sidecars/:id",
+  "GET /api/v1/sidecars/:id/config",
+  "HEAD /api/v1/sidecars/:id/config",
+  "POST /api/v1/sidecars/:id/ack",
+]);
+
+/** Sidecar routes an operator may call too (removing a dead instance by hand), with an editor role. */
+export const OPERATOR_SIDECAR_ROUTES: ReadonlySet<string> = new Set(["DELETE /api/v1/sidecars/:id"]);
+
 export const routeKey = (method: string, url: string | undefined): string => `${method} ${url ?? "<no route>"}`;
 export const isPublicRoute = (method: string, url: string | undefined): boolean => url !== undefined && PUBLIC_ROUTES.has(routeKey(method, url));
+export const isSidecarRoute = (method: string, url: string | undefined): boolean => url !== undefined && SIDECAR_ROUTES.has(routeKey(method, url));

@@ -27,9 +27,11 @@ describe("operator auth", { timeout: 60_000 }, () => {
     });
 
   before(async () => {
-    t = await startTestControlPlane();
+    // Sidecar auth required (the sidecar API is then in the route enumeration below like every other route).
+    t = await startTestControlPlane({ args: ["--sidecar-auth", "required"] });
+    const reviews = await t.sidecarAuth("reviews");
     for (const [instanceId, version] of [["reviews-1", "v1"], ["reviews-2", "v2"]] as const) {
-      const res = await postJson(t.api + SIDECAR_API.register, { instanceId, service: "reviews", version, host: "127.0.0.1", inboundPort: 4000, labels: {} });
+      const res = await postJson(t.api + SIDECAR_API.register, { instanceId, service: "reviews", version, host: "127.0.0.1", inboundPort: 4000, labels: {} }, { headers: { "content-type": "application/json", ...reviews } });
       assert.equal(res.status, 200);
     }
     for (const [username, role] of [["vera", "viewer"], ["eddie", "editor"]]) {
@@ -172,7 +174,7 @@ describe("operator auth", { timeout: 60_000 }, () => {
       const [method, pattern] = route.split(" ") as [string, string];
       const path = pattern.replace(/:(\w+)/g, (_, p: string) => sample[p] ?? "x").replace(/\*$/, "x");
       if (PUBLIC_ROUTES.has(route)) continue;
-      const attempts: Array<Record<string, string>> = [{}, { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" }, { cookie: "trellis_session=forged" }, { authorization: "Bearer forged" }];
+      const attempts: Array<Record<string, string>> = [{}, { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" }, { cookie: "trellis_session=forged" }, { authorization: "Bearer forged" }, { authorization: "Bearer trellis-join-forged" }];
       for (const headers of attempts) {
         const res = await fetch(t.api + path, { method, headers: { ...headers, origin: t.api } });
         await res.arrayBuffer();
@@ -181,6 +183,8 @@ describe("operator auth", { timeout: 60_000 }, () => {
       checked.push(route);
     }
     assert.ok(checked.includes("PUT /api/v1/policies/:service") && checked.includes("GET /api/v1/graph") && checked.includes("POST /api/v1/users"), checked.join("\n"));
+    // The sidecar API too: it needs a join token (auth/sidecar-auth.ts).
+    assert.ok(checked.includes("POST /api/v1/sidecars/register") && checked.includes("GET /api/v1/sidecars/:id/config") && checked.includes("POST /api/v1/sidecars/:id/ack"), checked.join("\n"));
     // Unknown paths are refused before they are looked up.
     assert.equal((await fetch(`${t.api}/api/v1/nothing`)).status, 401);
     // The allow-list itself answers without credentials.

@@ -3,9 +3,10 @@
 // call requireRole, which checks the role and, for a cookie-carrying change, the request's origin.
 import { SESSION_COOKIE, roleAtLeast, type Principal, type Role } from "@trellis/mesh-model";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { isPublicRoute } from "./access";
+import { OPERATOR_SIDECAR_ROUTES, isPublicRoute, isSidecarRoute, routeKey } from "./access";
 import { ForbiddenError, UnauthorizedError } from "./auth-errors";
 import type { AuthService, Authenticated } from "./auth-service";
+import { isJoinToken, type SidecarAuth, type SidecarCaller } from "./sidecar-auth";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -13,6 +14,8 @@ declare module "fastify" {
     auth: Authenticated | null;
     /** Why this cookie-carrying change is refused as cross-origin; null when it is not. */
     originProblem: string | null;
+    /** Set by the auth hook on sidecar API routes: whom a sidecar's call acts for; null otherwise. */
+    sidecar: SidecarCaller | null;
   }
 }
 
@@ -22,6 +25,7 @@ export interface RequestAuthDeps {
   auth: AuthService;
   /** Origins besides the request's own (Host / X-Forwarded-Host) that may send cookie-carrying changes. */
   allowedOrigins: readonly string[];
+  sidecarAuth: SidecarAuth;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -80,8 +84,23 @@ async function resolve(request: FastifyRequest, auth: AuthService): Promise<Auth
 export function installRequestAuth(app: FastifyInstance, deps: RequestAuthDeps): void {
   app.decorateRequest("auth", null);
   app.decorateRequest("originProblem", null);
+  app.decorateRequest("sidecar", null);
   app.addHook("onRequest", async (request) => {
-    if (isPublicRoute(request.method, request.routeOptions.url)) return;
+    const route = request.routeOptions.url;
+    if (isPublicRoute(request.method, route)) return;
+    if (isSidecarRoute(request.method, route)) {
+      // Sidecars present their join token; an operator may use the few routes meant for both.
+      const bearer = bearerOf(request);
+      if (isJoinToken(bearer)) {
+        request.sidecar = await deps.sidecarAuth.verify(bearer);
+        return;
+      }
+      const operatorCredentials = bearer !== undefined || sessionCookieOf(request) !== undefined;
+      if (!operatorCredentials || !OPERATOR_SIDECAR_ROUTES.has(routeKey(request.method, route))) {
+        request.sidecar = deps.sidecarAuth.withoutJoinToken();
+        return;
+      }
+    }
     request.auth = await resolve(request, deps.auth);
     if (request.auth === null) throw new UnauthorizedError();
     if (request.auth.principal.via === "session" && !SAFE_METHODS.has(request.method)) {

@@ -17,7 +17,14 @@ const hashOf = (token: string): string => createHash("sha256").update(token).dig
 
 const viewOf = (r: JoinTokenRecord): JoinTokenView => ({ id: r.id, service: r.service, createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt?.toISOString() ?? null });
 
+/** How long a verified token is trusted without asking the store again (sidecar API calls, not signings). */
+export const JOIN_TOKEN_RECHECK_MS = 5_000;
+const MAX_RECENT = 10_000;
+
 export class JoinTokens {
+  /** Tokens verified lately, by hash: heartbeats and ACKs of a fleet would otherwise read the store on every call. */
+  private readonly recent = new Map<string, { record: JoinTokenRecord; checkedAt: number }>();
+
   constructor(
     private readonly store: CaRepository,
     private readonly now: () => Date = () => new Date(),
@@ -39,12 +46,31 @@ export class JoinTokens {
     return record;
   }
 
+  /**
+   * As verify, but a token verified in the last JOIN_TOKEN_RECHECK_MS is trusted without a store read:
+   * a token deleted here stops at once, one deleted through another replica within that time.
+   */
+  async verifyRecent(token: string | undefined): Promise<JoinTokenRecord> {
+    if (!token || !token.startsWith(JOIN_TOKEN_PREFIX) || token.length > 128) throw new InvalidJoinTokenError();
+    const hash = hashOf(token);
+    const now = this.now();
+    const hit = this.recent.get(hash);
+    if (hit && now.getTime() - hit.checkedAt < JOIN_TOKEN_RECHECK_MS && !(hit.record.expiresAt && hit.record.expiresAt <= now)) return hit.record;
+    this.recent.delete(hash);
+    const record = await this.verify(token);
+    if (this.recent.size >= MAX_RECENT) this.recent.clear();
+    this.recent.set(hash, { record, checkedAt: now.getTime() });
+    return record;
+  }
+
   async list(): Promise<JoinTokenView[]> {
     return (await this.store.listJoinTokens()).map(viewOf);
   }
 
-  delete(id: string): Promise<boolean> {
-    return this.store.deleteJoinToken(id);
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.store.deleteJoinToken(id);
+    for (const [hash, { record }] of this.recent) if (record.id === id) this.recent.delete(hash);
+    return deleted;
   }
 }
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { SIDECAR_API, ZApiError, ZBundle, ZRegisterResponse, ZSidecarsResponse, type Bundle, type RegisterRequest } from "@trellis/mesh-model";
+import { SIDECAR_API, ZApiError, ZJoinTokenResponse, ZBundle, ZRegisterResponse, ZSidecarsResponse, type Bundle, type RegisterRequest } from "@trellis/mesh-model";
 import { openSse, type SseClient } from "../../fixtures/sse-client";
 import { postJson, startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
 
@@ -243,5 +243,76 @@ describe("shutdown", { timeout: 30_000 }, () => {
     await t.close();
     assert.ok(performance.now() - started < 3000, `close took ${performance.now() - started} ms`);
     for (const s of streams) await assert.rejects(s.next(2000), /stream ended|terminated|abort/i);
+  });
+});
+
+describe("sidecar authentication (--sidecar-auth required)", { timeout: 30_000 }, () => {
+  let t: TestControlPlane;
+  before(async () => {
+    t = await startTestControlPlane({ args: ["--sidecar-auth", "required"] });
+  });
+  after(async () => t.close());
+
+  it("refuses every sidecar call without a join token with 401, an operator token included", async () => {
+    await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001)), 401, "unauthorized");
+    await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), { headers: { "content-type": "application/json", ...t.auth } }), 401, "unauthorized");
+    const garbage = { authorization: "Bearer trellis-join-not-a-real-token" };
+    await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), { headers: { "content-type": "application/json", ...garbage } }), 401, "unauthorized");
+    await apiError(await fetch(t.api + SIDECAR_API.heartbeat("shop-1"), { method: "POST" }), 401, "unauthorized");
+    await apiError(await fetch(t.api + SIDECAR_API.config("shop-1")), 401, "unauthorized");
+    await apiError(await postJson(t.api + SIDECAR_API.ack("shop-1"), { revision: 1, accepted: true }), 401, "unauthorized");
+    await apiError(await fetch(t.api + SIDECAR_API.deregister("shop-1"), { method: "DELETE" }), 401, "unauthorized");
+  });
+
+  it("lets a token act only as its own service, and its instances only", async () => {
+    const shop = await t.sidecarAuth("shop");
+    const ledger = await t.sidecarAuth("ledger");
+    const as = (auth: Record<string, string>) => ({ headers: { "content-type": "application/json", ...auth } });
+    const wrong = await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), as(ledger)), 403, "forbidden");
+    assert.match(wrong.message, /for service ledger; it cannot act as shop/);
+    assert.equal((await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), as(shop))).status, 200);
+    assert.equal((await postJson(t.api + SIDECAR_API.register, reg("ledger-1", "ledger", "v1", 3002), as(ledger))).status, 200);
+    // The ledger token cannot renew, stream, answer for, take over or remove shop's instance.
+    await apiError(await fetch(t.api + SIDECAR_API.heartbeat("shop-1"), { method: "POST", headers: ledger }), 403, "forbidden");
+    await apiError(await fetch(t.api + SIDECAR_API.config("shop-1"), { headers: ledger }), 403, "forbidden");
+    await apiError(await postJson(t.api + SIDECAR_API.ack("shop-1"), { revision: 1, accepted: true }, as(ledger)), 403, "forbidden");
+    await apiError(await fetch(t.api + SIDECAR_API.deregister("shop-1"), { method: "DELETE", headers: ledger }), 403, "forbidden");
+    await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "ledger", "v1", 3009), as(ledger)), 403, "forbidden");
+    // Its own token does all of it.
+    assert.equal((await fetch(t.api + SIDECAR_API.heartbeat("shop-1"), { method: "POST", headers: shop })).status, 200);
+    const stream = await openSse(t.api + SIDECAR_API.config("shop-1"), shop);
+    try {
+      const bundle = await bundleWhere(stream, (b) => b.services.ledger !== undefined);
+      assert.equal((await postJson(t.api + SIDECAR_API.ack("shop-1"), { revision: bundle.revision, accepted: true }, as(shop))).status, 204);
+    } finally {
+      stream.close();
+    }
+    assert.equal((await fetch(t.api + SIDECAR_API.deregister("shop-1"), { method: "DELETE", headers: shop })).status, 204);
+    // An operator (editor or above) may remove a dead instance by hand.
+    assert.equal((await fetch(t.api + SIDECAR_API.deregister("ledger-1"), { method: "DELETE", headers: t.auth })).status, 204);
+  });
+
+  it("stops a deleted join token at once", async () => {
+    const created = await t.fetch("/api/v1/ca/join-tokens", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ service: "cart" }) });
+    const { id, token } = ZJoinTokenResponse.parse(await created.json());
+    const auth = { "content-type": "application/json", authorization: `Bearer ${token ?? ""}` };
+    assert.equal((await postJson(t.api + SIDECAR_API.register, reg("cart-1", "cart", "v1", 3003), { headers: auth })).status, 200);
+    assert.equal((await fetch(t.api + SIDECAR_API.heartbeat("cart-1"), { method: "POST", headers: auth })).status, 200);
+    assert.equal((await t.fetch(`/api/v1/ca/join-tokens/${id}`, { method: "DELETE" })).status, 204);
+    await apiError(await fetch(t.api + SIDECAR_API.heartbeat("cart-1"), { method: "POST", headers: auth }), 401, "unauthorized");
+  });
+});
+
+describe("sidecar authentication (--sidecar-auth optional)", { timeout: 30_000 }, () => {
+  it("lets a sidecar without a token in, and still checks a token that is presented", async () => {
+    const t = await startTestControlPlane({ args: ["--sidecar-auth", "optional"] });
+    try {
+      assert.equal((await postJson(t.api + SIDECAR_API.register, reg("open-1", "open", "v1", 3001))).status, 200);
+      const other = await t.sidecarAuth("other");
+      await apiError(await postJson(t.api + SIDECAR_API.register, reg("open-2", "open", "v1", 3002), { headers: { "content-type": "application/json", ...other } }), 403, "forbidden");
+      await apiError(await fetch(t.api + SIDECAR_API.heartbeat("open-1"), { method: "POST", headers: { authorization: "Bearer trellis-join-unknown" } }), 401, "unauthorized");
+    } finally {
+      await t.close();
+    }
   });
 });

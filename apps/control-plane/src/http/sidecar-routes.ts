@@ -1,5 +1,6 @@
 // The sidecar API (mesh-model's SIDECAR_API): register, heartbeat, deregister, the SSE config stream
-// and ACK/NACK. Each route parses its input, calls one service and answers.
+// and ACK/NACK. Each route parses its input, checks the sidecar's join token against the service and
+// instance it acts on (auth/sidecar-auth.ts; the hook verified the token), calls one service and answers.
 import { ZAckRequest, ZInstanceId, ZRegisterRequest } from "@trellis/mesh-model";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -7,11 +8,13 @@ import type { ConfigHub } from "../push/config-hub";
 import type { RegistryService } from "../registry/registry-service";
 import type { AckRequest } from "@trellis/mesh-model";
 import { requireRole } from "../auth/request-auth";
+import type { SidecarAuth } from "../auth/sidecar-auth";
 import { parseInput } from "./parse-input";
 import { SseConfigSink } from "./sse-config-sink";
 
 export interface SidecarRouteDeps {
   registry: RegistryService;
+  sidecarAuth: SidecarAuth;
   hub: ConfigHub;
   recordAnswer: (instanceId: string, answer: AckRequest) => Promise<void>;
   /** How long a config stream may stall on one bundle before it is cut. */
@@ -28,16 +31,21 @@ export const REGISTRY_STATUS = "/api/v1/registry";
 export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): void {
   app.post(REGISTER, async (request) => {
     const body = parseInput(ZRegisterRequest, request.body, "body");
+    await deps.sidecarAuth.require(request, { service: body.service, instanceId: body.instanceId });
     return deps.registry.register(body);
   });
 
   app.post(`${INSTANCE}/heartbeat`, async (request) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
+    await deps.sidecarAuth.require(request, { instanceId: id });
     return deps.registry.heartbeat(id);
   });
 
   app.delete(INSTANCE, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
+    // The instance's own sidecar, or an operator removing a dead one.
+    if (request.auth !== null) requireRole(request, "editor");
+    else await deps.sidecarAuth.require(request, { instanceId: id });
     await deps.registry.deregister(id);
     return reply.status(204).send();
   });
@@ -45,6 +53,7 @@ export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): voi
   app.post(`${INSTANCE}/ack`, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
     const answer = parseInput(ZAckRequest, request.body, "body");
+    await deps.sidecarAuth.require(request, { instanceId: id });
     await deps.recordAnswer(id, answer);
     return reply.status(204).send();
   });
@@ -58,6 +67,7 @@ export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): voi
 
   app.get(`${INSTANCE}/config`, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
+    await deps.sidecarAuth.require(request, { instanceId: id });
     // Usually known from the hub's latest mesh read (a mass reconnect is then no read per stream).
     const instance = deps.hub.liveInstance(id) ?? (await deps.registry.streamTarget(id));
     // From here on the response is ours: an endless event stream.

@@ -8,10 +8,14 @@ export type CallResult<T> =
   | { ok: true; value: T }
   /** 404: the control plane does not know this instance (lease expired, control plane reset); register again. */
   | { ok: false; kind: "unknown_instance"; error: string }
+  /** 401/403: the control plane refuses our join token (none, unknown, deleted, or for another service). */
+  | { ok: false; kind: "refused"; error: string }
   | { ok: false; kind: "failed"; error: string };
 
 export interface ControlPlaneApiOptions {
   baseUrl: string;
+  /** The join token, sent as `authorization: Bearer` on every call: the control plane lets a sidecar act only as its token's service. */
+  token?: string;
   /** Bound on each unary call and on waiting for the config stream's headers. */
   timeoutMs?: number;
 }
@@ -20,9 +24,11 @@ export class ControlPlaneApi {
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
+  private readonly auth: Record<string, string>;
 
-  constructor({ baseUrl, timeoutMs = 5_000 }: ControlPlaneApiOptions) {
+  constructor({ baseUrl, token, timeoutMs = 5_000 }: ControlPlaneApiOptions) {
     this.base = baseUrl.replace(/\/+$/, "");
+    this.auth = token === undefined ? {} : { authorization: `Bearer ${token}` };
     this.timeoutMs = timeoutMs;
     // Its own pool, so control traffic never waits behind data-path connections.
     this.dispatcher = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: timeoutMs } });
@@ -57,7 +63,7 @@ export class ControlPlaneApi {
       const res = await request(this.base + path, {
         dispatcher: this.dispatcher,
         method: "GET",
-        headers: { accept: "text/event-stream" },
+        headers: { accept: "text/event-stream", ...this.auth },
         signal,
         headersTimeout: this.timeoutMs,
         // Bundles come only when something changes; silence is normal.
@@ -83,7 +89,7 @@ export class ControlPlaneApi {
       const res = await request(this.base + path, {
         dispatcher: this.dispatcher,
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: body === undefined ? this.auth : { "content-type": "application/json", ...this.auth },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
@@ -103,7 +109,8 @@ export class ControlPlaneApi {
 
 function failure(status: number, what: string, text: string): CallResult<never> {
   const error = `${what}: HTTP ${status}${apiMessage(text)}`;
-  return status === 404 ? { ok: false, kind: "unknown_instance", error } : { ok: false, kind: "failed", error };
+  if (status === 404) return { ok: false, kind: "unknown_instance", error };
+  return status === 401 || status === 403 ? { ok: false, kind: "refused", error } : { ok: false, kind: "failed", error };
 }
 
 /** The control plane's ApiError message, when the body is one. */

@@ -80,6 +80,8 @@ export class ControlSession {
       if (reg.ok) this.st.registered = true;
       if (stop.aborted) break;
       if (!reg.ok) {
+        // A refusal will not pass by itself (the operator must give this sidecar its service's join token): said loudly, every time.
+        if (reg.kind === "refused") log.error("register_refused", { error: reg.error });
         this.fail("register_failed", reg.error, attempt);
         await this.pause(attempt++, stop);
         continue;
