@@ -1,38 +1,48 @@
 // Issue #7, scenario 8 (the OTLP receiver half): ten times the sustainable export rate into a real
-// control plane's OTLP/HTTP receiver. It sheds the excess with 429/503 + Retry-After before reading or
-// decoding it, its memory stays bounded, it does not crash, every export it answered 200 is stored, and
-// a normal export succeeds once the load stops. "Sustainable" is measured first: heavy OTLP/JSON exports
-// (500 label sets each) sent one after another, as fast as the control plane answers them.
+// control plane's OTLP/HTTP receiver, at its default limits. It sheds the excess with 429/503 +
+// Retry-After before decoding it, answers what it accepts in bounded time, its memory stays bounded, it
+// does not crash, every export it answered 200 is stored, and an exporter honouring Retry-After gets in
+// once the load stops.
+//
+// The load is counted in exports per second: every export is the same (LABEL_SETS label sets, a
+// histogram and a counter point each), so exports/s and points/s are proportional, and an export is what
+// the receiver admits or sheds. "Sustainable" is measured first: CALIBRATION_LOOPS closed loops sending
+// these exports as fast as they are answered. The exports are heavy (2,000 label sets, ~2 MB of JSON)
+// so that the receiver, not the generator, is the bottleneck at 10x, and gzipped (~17 KB, as OTLP
+// exporters send by default): the generator then writes ~2 MB/s, not the ~200 MB/s of raw JSON that kept
+// the first 10x attempt's generator 6-10 s behind its schedule (docs/resilience.md).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { ZGraphResponse } from "@trellis/mesh-model";
 import { bucketsWith, metricsExport } from "../../apps/control-plane/fixtures/otlp-exports";
-import { runLoad, summary } from "../support/load";
 import { startMesh, type Mesh } from "../support/mesh";
-import { loadFigures, mergeFigures, printSummary } from "./scenario-summary";
-import { scaledMs } from "./scale";
+import { quantile, runOtlpLoad } from "./otlp-load";
+import { printSummary } from "./scenario-summary";
+import { RATE_FACTOR, scaledMs } from "./scale";
 
-// On a quiet machine 500 label sets are sustainable at ~44/s, so MAX_RATE makes the offered load ~2.7x,
-// not 10x there (docs/resilience.md: with 2000 label sets, 10x, too little was shed — open).
-const LABEL_SETS = 500;
+const LABEL_SETS = 2_000;
 const REQUESTS_PER_POINT = 2;
-/** Exports the receiver works on at once (--max-otlp-in-flight). */
-const IN_FLIGHT = 2;
-/** The most this 2-core machine's load generator is asked to send, whatever the measured rate. */
-const MAX_RATE = 120;
+const CALIBRATION_LOOPS = 8;
+/** The offered load, as a multiple of the measured sustainable rate (the long version offers more). */
+const OVERLOAD = 10 * RATE_FACTOR;
+const LOAD_MS = scaledMs(8_000);
+/** An export counts as sent when its body was written within this of its intended time. */
+const ON_TIME_MS = 1_000;
 
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** A heavy export from `source`: one histogram and one counter point per label set, each counting REQUESTS_PER_POINT requests. */
-function exportBody(source: string): string {
+/** A heavy export from `source`, gzipped: one histogram and one counter point per label set, each counting REQUESTS_PER_POINT requests. */
+function exportBody(source: string): Buffer {
   const timeMs = Date.now();
   const points = Array.from({ length: LABEL_SETS }, (_, i) => ({ destination: `dst-${i % 50}`, version: `v${i % 10}`, buckets: bucketsWith(REQUESTS_PER_POINT), timeMs }));
-  return JSON.stringify(metricsExport({ service: source, instanceId: `${source}-1`, points }));
+  return gzipSync(JSON.stringify(metricsExport({ service: source, instanceId: `${source}-1`, points })));
 }
+const HEADERS = { "content-type": "application/json", "content-encoding": "gzip" };
 
 /** Requests of `source` stored, from the graph API (every edge of the source, every outcome). */
 async function storedRequests(mesh: Mesh, source: string): Promise<number> {
@@ -42,44 +52,50 @@ async function storedRequests(mesh: Mesh, source: string): Promise<number> {
   return total;
 }
 
-describe("OTLP receiver overload", { timeout: scaledMs(10_000) + 240_000 }, () => {
+async function shedSoFar(mesh: Mesh): Promise<number> {
+  const health = (await (await fetch(`${mesh.api}/healthz`)).json()) as { ingest: { shedExports: number } };
+  return health.ingest.shedExports;
+}
+
+describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
   let mesh: Mesh;
 
   before(async () => {
-    mesh = await startMesh({ cpArgs: ["--max-otlp-in-flight", String(IN_FLIGHT)] });
+    mesh = await startMesh();
   });
 
   after(async () => {
     await mesh?.close();
   });
 
-  it("sheds 10x the sustainable export rate before decoding, stays bounded, stores every acknowledged export, and recovers", async () => {
-    const post = (body: string) => fetch(`${mesh.otlp}/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  it("sheds 10x the sustainable export rate before decoding, answers what it accepts in bounded time, stays bounded, stores every acknowledged export, and recovers", async () => {
+    const post = (body: Buffer) => fetch(`${mesh.otlp}/v1/metrics`, { method: "POST", headers: HEADERS, body: new Uint8Array(body) });
 
-    // The sustainable rate: after a warm-up, IN_FLIGHT closed loops (as many exports at once as the
-    // receiver works on) for a few seconds, counting the exports stored (a shed one is sent again).
+    // The sustainable rate: after a warm-up, closed loops for a few seconds, counting the exports
+    // answered 200 (a shed one is sent again after Retry-After's worth of a pause, shortened).
     const calibration = exportBody("calibration");
+    const calibrationMs: number[] = [];
     const send = async () => {
       for (;;) {
+        const t0 = performance.now();
         const res = await post(calibration);
-        if (res.status === 200) return;
-        assert.ok(res.status === 429 || res.status === 503, `${res.status} ${await res.text()}`);
-        await new Promise((r) => setTimeout(r, 50));
+        await res.arrayBuffer();
+        if (res.status === 200) return calibrationMs.push(performance.now() - t0);
+        assert.ok(res.status === 429 || res.status === 503, `calibration: ${res.status}`);
+        await new Promise((r) => setTimeout(r, 100));
       }
     };
-    for (let i = 0; i < 2; i++) await send();
+    for (let i = 0; i < 3; i++) await send();
+    calibrationMs.length = 0;
     const start = performance.now();
-    let calibrated = 0;
     await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (performance.now() - start < 4_000) {
-          await send();
-          calibrated++;
-        }
+      Array.from({ length: CALIBRATION_LOOPS }, async () => {
+        while (performance.now() - start < 4_000) await send();
       }),
     );
-    const sustainable = calibrated / ((performance.now() - start) / 1000);
-    const rate = Math.min(MAX_RATE, Math.max(10, Math.round(10 * sustainable)));
+    const sustainable = calibrationMs.length / ((performance.now() - start) / 1000);
+    const serviceMs = quantile(calibrationMs, 0.5);
+    const rate = Math.max(10, Math.ceil(OVERLOAD * sustainable));
 
     const pid = mesh.cp!.child.pid!;
     const rssBefore = rssMiB(pid);
@@ -92,67 +108,82 @@ describe("OTLP receiver overload", { timeout: scaledMs(10_000) + 240_000 }, () =
       }
     }, 100);
 
+    const shedBefore = await shedSoFar(mesh);
     const body = exportBody("load");
-    let shedWithoutRetryAfter = 0;
     let r;
     try {
-      r = await runLoad({
-        url: mesh.otlp,
-        host: "otlp",
-        path: "/v1/metrics",
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: () => body,
-        rate,
-        durationMs: scaledMs(8_000),
-        timeoutMs: 60_000,
-        accept: (s) => s === 200 || s === 429 || s === 503,
-        check: (x) => {
-          if ((x.status === 429 || x.status === 503) && x.headers["retry-after"] === undefined) shedWithoutRetryAfter++;
-          return undefined;
-        },
-      });
+      r = await runOtlpLoad({ url: mesh.otlp, path: "/v1/metrics", rate, durationMs: LOAD_MS, body, headers: HEADERS, timeoutMs: 60_000 });
     } finally {
       clearInterval(sampler);
     }
-    const acked = r.statuses["200"] ?? 0;
-    const shed = (r.statuses["429"] ?? 0) + (r.statuses["503"] ?? 0);
+    const replies = r.replies;
+    const intended = replies.length;
+    const onTime = replies.filter((x) => x.writtenMs !== undefined && x.writtenMs - x.intendedMs <= ON_TIME_MS).length;
+    const acked = replies.filter((x) => x.status === 200);
+    const shed = replies.filter((x) => x.status === 429 || x.status === 503);
+    const other = replies.filter((x) => x.status !== 200 && x.status !== 429 && x.status !== 503);
+    const withoutRetryAfter = shed.filter((x) => x.retryAfter === undefined || !(Number(x.retryAfter) >= 0)).length;
+    // Latency of an answer from when the export was written (the receiver's part) and from when it was meant to be sent.
+    const fromWrite = (xs: typeof replies) => xs.map((x) => x.answeredMs! - x.writtenMs!);
+    const fromIntent = (xs: typeof replies) => xs.map((x) => x.answeredMs! - x.intendedMs);
+    const ackedP99 = quantile(fromWrite(acked), 0.99);
+    const shedP99 = quantile(fromWrite(shed), 0.99);
+    const receiverShed = (await shedSoFar(mesh)) - shedBefore;
     const stored = await storedRequests(mesh, "load");
-    const message = `${summary(r)}; sustainable ${sustainable.toFixed(1)}/s; RSS ${rssBefore.toFixed(0)} -> peak ${rssPeak.toFixed(0)} MiB; stored ${stored} requests`;
-    console.log(`OTLP receiver at 10x: ${message}`);
+    const ms = (n: number) => `${Math.round(n)} ms`;
+    const message =
+      `${intended} exports offered at ${rate}/s (${OVERLOAD}x the ${sustainable.toFixed(1)}/s sustainable, one export ${ms(serviceMs)} with ${CALIBRATION_LOOPS} in flight) over ${LOAD_MS / 1000} s, ` +
+      `${onTime} written on time; ${acked.length} answered 200 (${(acked.length / (LOAD_MS / 1000)).toFixed(1)}/s; from write p50 ${ms(quantile(fromWrite(acked), 0.5))} p99 ${ms(ackedP99)}, from intent p99 ${ms(quantile(fromIntent(acked), 0.99))}), ` +
+      `${shed.length} shed (p50 ${ms(quantile(fromWrite(shed), 0.5))} p99 ${ms(shedP99)}; the receiver counted ${receiverShed}), ${other.length} other ${JSON.stringify(other.slice(0, 3))}; ` +
+      `RSS ${rssBefore.toFixed(0)} -> peak ${rssPeak.toFixed(0)} MiB; stored ${stored} requests`;
+    console.log(`OTLP receiver at ${OVERLOAD}x: ${message}`);
     printSummary({
       scenario: 8,
       name: "overload (OTLP receiver)",
-      ...mergeFigures(loadFigures("load", r), {
-        rates: { sustainable: Math.round(sustainable * 10) / 10 },
-        counts: { acked, shed, storedRequests: stored, rssBeforeMiB: Math.round(rssBefore), rssPeakMiB: Math.round(rssPeak) },
-      }),
+      rates: { sustainable: Math.round(sustainable * 10) / 10, loadTarget: rate, loadOnTime: Math.round((onTime / (LOAD_MS / 1000)) * 10) / 10 },
+      durationsS: { load: LOAD_MS / 1000 },
+      counts: {
+        loadIntended: intended,
+        loadOnTime: onTime,
+        acked: acked.length,
+        shed: shed.length,
+        ackedP99Ms: Math.round(ackedP99),
+        shedP99Ms: Math.round(shedP99),
+        storedRequests: stored,
+        rssBeforeMiB: Math.round(rssBefore),
+        rssPeakMiB: Math.round(rssPeak),
+      },
     });
 
-    assert.ok(r.achievedRate >= 0.9 * rate, `the load was sent: ${message}`);
-    assert.deepEqual(r.failures, [], message);
-    assert.equal(mesh.cp!.child.exitCode, null, "the control plane is still running");
-    assert.equal(shedWithoutRetryAfter, 0, "every shed answer says when to retry");
-    // The excess is what was sent beyond the sustainable rate; on an idle machine MAX_RATE makes the
-    // offered load only ~2.6x the sustainable one, so "most of what was sent" does not follow. The
-    // receiver also admits more than the calibrated rate while earlier exports are still being written
-    // (idle-machine CI runs shed 394 and 570 of 960 for an excess of ~600; docs/resilience.md says what is
-    // open), so the bar is a third of the excess: shedding must be real, not incidental.
-    const excess = r.sent - (sustainable * scaledMs(8_000)) / 1000;
-    assert.ok(shed >= excess / 3, `at least a third of the excess (${excess.toFixed(0)}) was shed: ${JSON.stringify(r.statuses)}`);
-    // Every export answered 200 is stored; nothing else is (a shed export was never read).
-    assert.equal(stored, acked * LABEL_SETS * REQUESTS_PER_POINT, message);
+    assert.ok(rate >= 10 * sustainable, `the offered load is 10x the sustainable rate: ${message}`);
+    // Sent means written to the socket near its intended time: a generator that falls behind its
+    // schedule (or a machine too loaded to run it) fails here rather than pass with less load.
+    assert.ok(onTime >= 0.9 * intended, `at least 90% of the offered load was sent on time: ${message}`);
+    assert.deepEqual(other, [], `every export was answered 200, 429 or 503: ${message}`);
+    assert.equal(cpAlive(mesh), true, "the control plane is still running");
+    assert.equal(withoutRetryAfter, 0, `every shed answer says when to retry: ${message}`);
+    assert.equal(receiverShed, shed.length, `the receiver's count of shed exports matches the answers: ${message}`);
+    // Most of the excess is shed: at 10x, 90% of what is offered is beyond the sustainable rate, and
+    // three quarters of all offered (five sixths of that excess) must be refused; what is accepted may
+    // exceed the calibration when the machine gets quieter, hence not "all of it".
+    assert.ok(shed.length >= 0.75 * intended, `most of the excess was shed: ${message}`);
+    // What it accepts it answers in bounded time: the receiver aims at 1 s (--otlp-latency-target) and
+    // adapts how many it takes at once; a loaded machine makes each export slower, so the bound is 5 s
+    // or 4 calibrated exports' time, whichever is more (the unbounded receiver answered after p50 26 s).
+    const bound = Math.max(5_000, 4 * serviceMs);
+    assert.ok(ackedP99 <= bound, `accepted exports were answered within ${ms(bound)} (p99): ${message}`);
+    // Every export answered 200 is stored; nothing else is (a shed export was never decoded).
+    assert.equal(stored, acked.length * LABEL_SETS * REQUESTS_PER_POINT, message);
     assert.ok(rssPeak - rssBefore < 200, `RSS grew ${(rssPeak - rssBefore).toFixed(0)} MiB`);
 
-    // Recovered: once the load stops, a normal export is accepted as soon as the backlog of accepted
-    // exports is worked off — an exporter that honours Retry-After gets in within a bounded time (the
-    // scale-4 run answered 429 right after the load, with accepted exports still queued at p99 4.9 s).
+    // Recovered: once the load stops, an exporter that honours Retry-After gets in within a bounded time.
     const afterBody = exportBody("after");
     const recoveryStart = Date.now();
     let again = await post(afterBody);
     while (again.status !== 200 && Date.now() - recoveryStart < 30_000) {
       assert.ok(again.status === 429 || again.status === 503, `while recovering: ${again.status} ${await again.text()}`);
-      const retryAfterS = Number(again.headers.get("retry-after") ?? "1");
+      const retryAfterS = Number(again.headers.get("retry-after"));
+      assert.ok(retryAfterS >= 0, "a shed answer says when to retry");
       await again.arrayBuffer();
       await new Promise((r) => setTimeout(r, Math.min(5, Math.max(0.1, retryAfterS)) * 1000));
       again = await post(afterBody);
@@ -162,3 +193,8 @@ describe("OTLP receiver overload", { timeout: scaledMs(10_000) + 240_000 }, () =
     assert.equal(await storedRequests(mesh, "after"), LABEL_SETS * REQUESTS_PER_POINT);
   });
 });
+
+function cpAlive(mesh: Mesh): boolean {
+  const child = mesh.cp!.child;
+  return child.exitCode === null && child.signalCode === null;
+}

@@ -29,6 +29,8 @@ describe("loadConfig", () => {
       retention1mMs: 7 * 86_400_000,
       maxOtlpBodyBytes: 4 * 1024 * 1024,
       maxOtlpInFlight: 64,
+      maxOtlpInFlightBytes: 64 * 1024 * 1024,
+      otlpLatencyTargetMs: 1_000,
       maxSeries: 50_000,
       adminPassword: undefined,
       apiToken: undefined,
@@ -74,6 +76,9 @@ describe("loadConfig", () => {
     assert.equal(config(["--otlp-http-port", "0"], { TRELLIS_OTLP_GRPC_PORT: "5317" }).otlpGrpcPort, 5317);
     assert.equal(config(["--otlp-http-port", "5318"]).otlpGrpcPort, 4317);
     assert.equal(config(["--max-otlp-in-flight", "2"]).maxOtlpInFlight, 2);
+    assert.equal(config(["--max-otlp-in-flight-bytes", "8MiB"]).maxOtlpInFlightBytes, 8 * 1024 * 1024);
+    assert.equal(config([], { TRELLIS_OTLP_LATENCY_TARGET: "2s" }).otlpLatencyTargetMs, 2_000);
+    assert.throws(() => config(["--otlp-latency-target", "10ms"]), /otlp-latency-target/);
     assert.equal(config([], { TRELLIS_MAX_SERIES: "20" }).maxSeries, 20);
   });
 

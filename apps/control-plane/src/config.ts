@@ -40,6 +40,8 @@ type RawConfig = Record<
   | "retention1m"
   | "maxOtlpBody"
   | "maxOtlpInFlight"
+  | "maxOtlpInFlightBytes"
+  | "otlpLatencyTarget"
   | "maxSeries"
   | "adminPassword"
   | "apiToken"
@@ -94,7 +96,19 @@ export const FLAGS: readonly FlagSpec[] = [
     key: "maxOtlpInFlight",
     flag: "max-otlp-in-flight",
     defaultValue: () => "64",
-    description: "OTLP exports (HTTP and gRPC) being stored or waiting for the rollup writer at once; more are shed with 429/RESOURCE_EXHAUSTED",
+    description: "the most OTLP exports (HTTP and gRPC) being read, stored or waiting for the rollup writer at once (the adaptive limit's ceiling, see --otlp-latency-target); more are shed with 429/RESOURCE_EXHAUSTED",
+  },
+  {
+    key: "maxOtlpInFlightBytes",
+    flag: "max-otlp-in-flight-bytes",
+    defaultValue: () => "64MiB",
+    description: "body bytes (after decompression) of the OTLP exports admitted and not yet answered; past it exports are shed with 429/RESOURCE_EXHAUSTED (one export alone is always admitted)",
+  },
+  {
+    key: "otlpLatencyTarget",
+    flag: "otlp-latency-target",
+    defaultValue: () => "1s",
+    description: "an admitted OTLP export should be answered within this: the in-flight limit grows while exports are answered in time and shrinks when one is not (up to --max-otlp-in-flight)",
   },
   {
     key: "maxSeries",
@@ -193,6 +207,15 @@ const ZConfig = z.object({
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
     .pipe(z.int().min(1, "must be 1..100000").max(100_000, "must be 1..100000")),
+  maxOtlpInFlightBytes: z.string().transform((s, ctx) => {
+    const bytes = parseByteSize(s);
+    if (bytes === undefined || bytes < 1024 || bytes > 64 * 1024 ** 3) {
+      ctx.addIssue({ code: "custom", message: 'must be a size between 1KiB and 64GiB, such as "64MiB"' });
+      return z.NEVER;
+    }
+    return bytes;
+  }),
+  otlpLatencyTargetMs: span(100, 60_000, "a span between 100ms and 1m"),
   maxSeries: z
     .string()
     .regex(/^\d+$/, "must be a whole number")
@@ -244,6 +267,8 @@ const FIELD: Record<keyof RawConfig, keyof Config> = {
   retention1m: "retention1mMs",
   maxOtlpBody: "maxOtlpBodyBytes",
   maxOtlpInFlight: "maxOtlpInFlight",
+  maxOtlpInFlightBytes: "maxOtlpInFlightBytes",
+  otlpLatencyTarget: "otlpLatencyTargetMs",
   maxSeries: "maxSeries",
   adminPassword: "adminPassword",
   apiToken: "apiToken",

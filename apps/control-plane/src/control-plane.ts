@@ -129,6 +129,8 @@ export async function startControlPlane(options: StartOptions): Promise<RunningC
       retention1mMs: config.retention1mMs,
       startedAt: now(),
       maxExportsInFlight: config.maxOtlpInFlight,
+      maxExportBytesInFlight: config.maxOtlpInFlightBytes,
+      exportLatencyTargetMs: config.otlpLatencyTargetMs,
       maxSeries: config.maxSeries,
       beforeWrite: options.beforeRollupWrite,
     });

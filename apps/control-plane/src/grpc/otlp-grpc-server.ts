@@ -7,6 +7,7 @@ import path from "node:path";
 import { Server, ServerCredentials, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData } from "@grpc/grpc-js";
 import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { InvalidRequestError } from "../errors";
+import { exportDigest } from "../ingest/export-digests";
 import type { IngestService } from "../ingest/ingest-service";
 import { decodeMetricsRequest, decodeTracesRequest, encodeMetricsResponse, encodeTracesResponse } from "../ingest/otlp-proto";
 import type { Logger } from "../log";
@@ -69,12 +70,12 @@ export async function startOtlpGrpcServer(deps: OtlpGrpcServerDeps, host: string
     const handle = async (bytes: Buffer): Promise<Buffer> => {
       // A slot before decoding: an export past the limit is refused (RESOURCE_EXHAUSTED, or UNAVAILABLE
       // while the store fails, with RetryInfo) without spending CPU on it. grpc-js has read the message
-      // already, bounded by maxMessageBytes.
-      const leave = deps.ingest.admit();
+      // already, bounded by maxMessageBytes; its size counts against the byte budget.
+      const leave = deps.ingest.admit(bytes.length);
       let partial;
       try {
         // Decoded and handed over in one expression: the decoded export is not held while the write is awaited.
-        partial = await (kind === "metrics" ? deps.ingest.metrics(decode(kind, bytes), true) : deps.ingest.traces(decode(kind, bytes), true));
+        partial = await (kind === "metrics" ? deps.ingest.metrics(decode(kind, bytes), true, exportDigest(bytes)) : deps.ingest.traces(decode(kind, bytes), true));
       } finally {
         leave();
       }

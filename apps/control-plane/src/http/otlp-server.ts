@@ -5,6 +5,8 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { InvalidRequestError, NotFoundError, RETRY_AFTER_SECONDS } from "../errors";
+import type { Admitted } from "../ingest/export-admission";
+import { exportDigest } from "../ingest/export-digests";
 import type { IngestService } from "../ingest/ingest-service";
 import { isGzipEncoded, otlpFormatOf, readBody, type OtlpFormat } from "../ingest/otlp-body";
 import {
@@ -68,7 +70,7 @@ function respond(reply: FastifyReply, kind: "metrics" | "traces", format: OtlpFo
 
 export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
   /** The export slot each request in flight holds (see the body parser). */
-  const slots = new WeakMap<object, () => void>();
+  const slots = new WeakMap<object, Admitted>();
   const release = (raw: object) => {
     slots.get(raw)?.();
     slots.delete(raw);
@@ -94,13 +96,24 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
     try {
       otlpFormatOf(request.headers["content-type"]);
       const gzip = isGzipEncoded(request.headers["content-encoding"]);
-      // The export's slot is taken before a byte is read: under overload the excess is refused for the
-      // price of its headers, never read, inflated or decoded, and the bodies held at once are bounded
-      // by the slots times the size limit. The route (or the answer) frees it.
-      slots.set(request.raw, deps.ingest.admit());
+      // The export's slot is taken before a byte is read, counting the bytes it declares: under overload
+      // the excess is refused for the price of its headers, never read, inflated or decoded. Once read,
+      // its inflated size is counted against the byte budget before it is decoded. The route (or the
+      // answer) frees it.
       const length = Number(request.headers["content-length"]);
-      readBody(payload, { gzip, limitBytes: deps.maxBodyBytes, declaredLength: Number.isFinite(length) ? length : undefined }).then(
-        (bytes) => done(null, { bytes }),
+      const declaredLength = Number.isFinite(length) && length >= 0 ? length : undefined;
+      const slot = deps.ingest.admit(Math.min(declaredLength ?? 0, deps.maxBodyBytes));
+      slots.set(request.raw, slot);
+      readBody(payload, { gzip, limitBytes: deps.maxBodyBytes, declaredLength }).then(
+        (bytes) => {
+          try {
+            slot.grow(bytes.length);
+          } catch (err) {
+            slots.delete(request.raw);
+            return done(err instanceof Error ? err : new Error(String(err)));
+          }
+          done(null, { bytes });
+        },
         (err: Error) => {
           release(request.raw);
           done(err);
@@ -139,7 +152,7 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
       try {
         const bytes = request.body === undefined ? Buffer.alloc(0) : ZOtlpBody.parse(request.body).bytes;
         // Decoded and handed over in one expression: the decoded export is not held while the write is awaited.
-        partial = await (kind === "metrics" ? deps.ingest.metrics(decodeExport(kind, format, bytes), true) : deps.ingest.traces(decodeExport(kind, format, bytes), true));
+        partial = await (kind === "metrics" ? deps.ingest.metrics(decodeExport(kind, format, bytes), true, exportDigest(bytes)) : deps.ingest.traces(decodeExport(kind, format, bytes), true));
       } finally {
         release(request.raw);
       }

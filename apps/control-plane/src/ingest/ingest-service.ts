@@ -6,7 +6,7 @@ import { isStorableRollup } from "../db/rollup-merge";
 import type { EndpointStateService } from "../endpoint-state/endpoint-state-service";
 import { UnavailableError } from "../errors";
 import type { Logger } from "../log";
-import { ExportAdmission } from "./export-admission";
+import { ExportAdmission, type Admitted } from "./export-admission";
 import { CumulativeToDelta, counterArithmetic, histogramArithmetic } from "./cumulative-to-delta";
 import { GroupCommit } from "./group-commit";
 import { LoopLag } from "./loop-lag";
@@ -30,6 +30,10 @@ export interface IngestServiceOptions {
   maxStreams?: number;
   /** Exports processed or waiting for the writer at once; more are shed (default 64). */
   maxExportsInFlight?: number;
+  /** Body bytes (after decompression) of the exports admitted and not yet answered (default: no bound). */
+  maxExportBytesInFlight?: number;
+  /** Admitted exports should be answered within this (ms): the in-flight limit adapts to it (default: fixed limit). */
+  exportLatencyTargetMs?: number;
   /** Distinct rollup series active at once (default 50,000); see series-cap.ts. */
   maxSeries?: number;
   /** Per-endpoint breaker state from the same exports (best effort: it never fails an export). */
@@ -54,10 +58,14 @@ export interface IngestStats {
   traceExports: number;
   acceptedSpans: number;
   rejectedSpans: number;
-  /** Exports (metrics or traces, any transport) refused because too many were in flight. */
+  /** Exports (metrics or traces, any transport) refused: too many or too many bytes in flight, or the loop behind. */
   shedExports: number;
   /** Exports in flight right now. */
   exportsInFlight: number;
+  /** The adaptive in-flight limit now (see export-admission.ts). */
+  exportLimit: number;
+  /** Body bytes (after decompression) of the exports in flight. */
+  exportBytesInFlight: number;
   /** The series cardinality cap: series active in the last hour, the cap, and points refused by it. */
   series: SeriesCapState;
 }
@@ -88,7 +96,7 @@ interface IngestBatch {
 }
 
 export class IngestService {
-  private readonly counts: Omit<IngestStats, "shedExports" | "exportsInFlight" | "series"> = {
+  private readonly counts: Omit<IngestStats, "shedExports" | "exportsInFlight" | "exportLimit" | "exportBytesInFlight" | "series"> = {
     metricExports: 0,
     acceptedPoints: 0,
     rejectedPoints: 0,
@@ -114,7 +122,12 @@ export class IngestService {
   constructor(private readonly options: IngestServiceOptions) {
     const maxLag = options.maxStandingLoopLagMs ?? 250;
     if (maxLag > 0) this.loopLag = new LoopLag();
-    this.admission = new ExportAdmission(options.maxExportsInFlight ?? 64, () => (this.loopLag?.standingLagMs ?? 0) > maxLag);
+    this.admission = new ExportAdmission({
+      limit: options.maxExportsInFlight ?? 64,
+      maxBytes: options.maxExportBytesInFlight,
+      targetMs: options.exportLatencyTargetMs,
+      overloaded: () => (this.loopLag?.standingLagMs ?? 0) > maxLag,
+    });
     this.series = new SeriesCap(options.maxSeries ?? 50_000);
     const sinceNs = BigInt(options.startedAt.getTime()) * 1_000_000n;
     const limits = { sinceNs, maxStreams: options.maxStreams ?? 100_000 };
@@ -123,7 +136,8 @@ export class IngestService {
 
   /** A snapshot of the counters (for /healthz). */
   get stats(): IngestStats {
-    return { ...this.counts, shedExports: this.admission.shed, exportsInFlight: this.admission.current, series: this.series.state };
+    const a = this.admission;
+    return { ...this.counts, shedExports: a.shed, exportsInFlight: a.current, exportLimit: a.currentLimit, exportBytesInFlight: a.currentBytes, series: this.series.state };
   }
 
   /** Counts the series stored in the last hour against the cap (at start, so that a restart does not reset it). */
@@ -133,12 +147,13 @@ export class IngestService {
   }
 
   /**
-   * Takes an export slot, or throws OverloadedError (UnavailableError while storage fails) when all are
-   * taken. Receivers call it before they read, inflate or decode a body — that work is what overload
-   * costs — and hand `admitted: true` to metrics()/traces(); the returned function frees the slot.
+   * Takes an export slot for `bytes` (what the export declares before it is read), or throws
+   * OverloadedError (UnavailableError while storage fails) when the admission refuses it. Receivers
+   * call it before they read, inflate or decode a body — that work is what overload costs — and hand
+   * `admitted: true` to metrics()/traces(); the returned function frees the slot.
    */
-  admit(): () => void {
-    return this.admission.enter();
+  admit(bytes = 0): Admitted {
+    return this.admission.enter(bytes);
   }
 
   /**
