@@ -23,6 +23,10 @@ const ZService = z.object({
   healthcheck: z.object({ test: z.array(z.string()) }).optional(),
   environment: z.record(z.string(), z.string()).optional(),
   user: z.string().optional(),
+  restart: z.string().optional(),
+  entrypoint: z.array(z.string()).optional(),
+  command: z.array(z.string()).optional(),
+  volumes: z.array(z.string()).optional(),
 });
 const ZCompose = z.object({ services: z.record(z.string(), ZService) });
 
@@ -118,13 +122,42 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives every long-running service a healthcheck, and refers only to services that exist", () => {
+    const dependencies = Object.values(compose.services).flatMap((s) => (Array.isArray(s.depends_on) ? [] : Object.entries(s.depends_on ?? {})));
     for (const [name, s] of Object.entries(compose.services)) {
-      assert.ok(s.healthcheck?.test.length, `${name} has a healthcheck`);
+      // A one-shot step (restart "no") is waited for until it completed, not until it is healthy.
+      const oneShot = s.restart === "no" && dependencies.some(([dep, c]) => dep === name && c.condition === "service_completed_successfully");
+      assert.ok(oneShot || s.healthcheck?.test.length, `${name} has a healthcheck`);
       const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
       for (const dep of deps) assert.ok(compose.services[dep], `${name} depends on ${dep}, which exists`);
       const shared = /^service:(.+)$/.exec(s.network_mode ?? "")?.[1];
       if (shared) assert.ok(compose.services[shared], `${name} joins ${shared}, which exists`);
     }
+  });
+
+  it("runs the demo mesh like `trellis demo`: strict mTLS and sidecar auth, a join token per sidecar, no secret in the file", () => {
+    const s = compose.services;
+    const cp = s["control-plane"]!;
+    // The defaults (strict, required) are not turned down.
+    assert.equal(cp.environment?.TRELLIS_MTLS_MODE, undefined);
+    assert.equal(cp.environment?.TRELLIS_SIDECAR_AUTH, undefined);
+    assert.equal(cp.environment?.TRELLIS_API_TOKEN, undefined, "the bootstrap token is generated per install, not written here");
+    assert.match(cp.entrypoint?.join(" ") ?? "", /TRELLIS_API_TOKEN="\$\$\(cat \/run\/trellis\/api-token\)"/);
+    assert.equal((cp.depends_on as Record<string, { condition: string }>).secrets?.condition, "service_completed_successfully");
+    assert.match(s.secrets?.command?.join(" ") ?? "", /randomBytes\(32\)/);
+    const minted = s["join-tokens"]?.environment?.TRELLIS_JOIN_SERVICES?.split(" ") ?? [];
+    for (const [name, sidecar] of Object.entries(s).filter(([n]) => n.endsWith("-sidecar"))) {
+      const service = sidecar.environment?.TRELLIS_SERVICE ?? "";
+      assert.ok(minted.includes(service), `a join token is minted for ${name}'s service ${service}`);
+      assert.equal(sidecar.environment?.TRELLIS_JOIN_TOKEN, undefined, `${name}: no token written here`);
+      assert.match(sidecar.entrypoint?.join(" ") ?? "", /TRELLIS_JOIN_TOKEN="\$\$\(cat "\/run\/trellis\/join-\$\$TRELLIS_SERVICE"\)"/, `${name} reads its token`);
+      assert.ok(sidecar.volumes?.includes("trellis-secrets:/run/trellis:ro"), `${name} mounts the secrets read-only`);
+      assert.equal((sidecar.depends_on as Record<string, { condition: string }>)["join-tokens"]?.condition, "service_completed_successfully", `${name} waits for its token`);
+    }
+    // The mint step asks the CA API with the generated bootstrap token, and keeps tokens already minted.
+    const mint = s["join-tokens"]?.command?.join(" ") ?? "";
+    assert.match(mint, /\/api\/v1\/ca\/join-tokens/);
+    assert.match(mint, /readFileSync\("\/run\/trellis\/api-token"/);
+    assert.match(mint, /existsSync\(file\)\) continue/);
   });
 
   it("builds every image from an existing context, Dockerfile and target", () => {
