@@ -2,7 +2,8 @@
 // its body was handed to the kernel, and when it was answered — so a test can tell a receiver that
 // queues from a generator that falls behind (the first 10x attempt of scenario 8 waited 26 s per export
 // in the test process's own queue: it was writing 2 MB of JSON per export). The bodies are prepared
-// once (a Buffer, gzip as OTLP exporters send by default), so sending costs the generator little.
+// ahead (gzip, as OTLP exporters send by default; see otlp-overload.test.ts for distinct bodies made
+// cheaply), so sending costs the generator little.
 import { Agent, request } from "node:http";
 
 export interface OtlpLoadOptions {
@@ -12,7 +13,8 @@ export interface OtlpLoadOptions {
   /** Exports per second, sent at their intended times whatever the answers. */
   rate: number;
   durationMs: number;
-  body: Buffer;
+  /** The body of export `i` (each distinct, as real exports are; a receiver may recognise a resent body). */
+  body: (i: number) => Buffer;
   headers: Record<string, string>;
   /** Per export, so a hung one cannot hold the run. */
   timeoutMs: number;
@@ -46,10 +48,10 @@ export async function runOtlpLoad(o: OtlpLoadOptions): Promise<OtlpLoadResult> {
   const start = performance.now();
   const at = () => performance.now() - start;
 
-  const send = (reply: OtlpExportReply) =>
+  const send = (reply: OtlpExportReply, body: Buffer) =>
     new Promise<void>((resolve) => {
       const req = request(
-        { host: hostname, port, path: o.path, method: "POST", agent, headers: { ...o.headers, "content-length": String(o.body.length) }, timeout: o.timeoutMs },
+        { host: hostname, port, path: o.path, method: "POST", agent, headers: { ...o.headers, "content-length": String(body.length) }, timeout: o.timeoutMs },
         (res) => {
           reply.status = res.statusCode;
           const retryAfter = res.headers["retry-after"];
@@ -71,7 +73,7 @@ export async function runOtlpLoad(o: OtlpLoadOptions): Promise<OtlpLoadResult> {
         reply.error ??= err.message;
         resolve();
       });
-      req.end(o.body);
+      req.end(body);
     });
 
   await new Promise<void>((resolve) => {
@@ -79,8 +81,8 @@ export async function runOtlpLoad(o: OtlpLoadOptions): Promise<OtlpLoadResult> {
       const due = Math.min(total, Math.floor((at() / 1000) * o.rate) + 1);
       while (replies.length < due) {
         const reply: OtlpExportReply = { intendedMs: (replies.length / o.rate) * 1000 };
+        pending.push(send(reply, o.body(replies.length)));
         replies.push(reply);
-        pending.push(send(reply));
       }
       if (replies.length >= total) {
         clearInterval(timer);

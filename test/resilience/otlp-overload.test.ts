@@ -7,7 +7,8 @@
 // The load is counted in exports per second: every export is the same (LABEL_SETS label sets, a
 // histogram and a counter point each), so exports/s and points/s are proportional, and an export is what
 // the receiver admits or sheds. "Sustainable" is measured first: CALIBRATION_LOOPS closed loops sending
-// these exports as fast as they are answered. The exports are heavy (2,000 label sets, ~2 MB of JSON)
+// these exports as fast as they are answered give an estimate, then what the receiver accepts while
+// offered 3x that estimate is its sustainable rate (the better of the two). The exports are heavy (2,000 label sets, ~2 MB of JSON)
 // so that the receiver, not the generator, is the bottleneck at 10x, and gzipped (~17 KB, as OTLP
 // exporters send by default): the generator then writes ~2 MB/s, not the ~200 MB/s of raw JSON that kept
 // the first 10x attempt's generator 6-10 s behind its schedule (docs/resilience.md).
@@ -25,6 +26,8 @@ import { RATE_FACTOR, scaledMs } from "./scale";
 const LABEL_SETS = 2_000;
 const REQUESTS_PER_POINT = 2;
 const CALIBRATION_LOOPS = 8;
+/** Each of the two calibration steps. */
+const CALIBRATION_MS = 4_000;
 /** The offered load, as a multiple of the measured sustainable rate (the long version offers more). */
 const OVERLOAD = 10 * RATE_FACTOR;
 const LOAD_MS = scaledMs(8_000);
@@ -36,11 +39,20 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** A heavy export from `source`, gzipped: one histogram and one counter point per label set, each counting REQUESTS_PER_POINT requests. */
-function exportBody(source: string): Buffer {
+/**
+ * Heavy exports from `source`, gzipped: one histogram and one counter point per label set, each counting
+ * REQUESTS_PER_POINT requests. Export `n` differs from the others by its instance id (a receiver may
+ * recognise a resent body as a retry), and costs the generator one tiny gzip: a gzip body may be several
+ * members, which inflate to their concatenation, so the big parts are compressed once.
+ */
+function exportBodies(source: string): (n: number) => Buffer {
   const timeMs = Date.now();
   const points = Array.from({ length: LABEL_SETS }, (_, i) => ({ destination: `dst-${i % 50}`, version: `v${i % 10}`, buckets: bucketsWith(REQUESTS_PER_POINT), timeMs }));
-  return gzipSync(JSON.stringify(metricsExport({ service: source, instanceId: `${source}-1`, points })));
+  const mark = "@EXPORT@";
+  const parts = JSON.stringify(metricsExport({ service: source, instanceId: `${source}-${mark}`, points })).split(mark);
+  assert.equal(parts.length, 2);
+  const [head, tail] = parts.map((p) => gzipSync(p));
+  return (n) => Buffer.concat([head!, gzipSync(String(n)), tail!]);
 }
 const HEADERS = { "content-type": "application/json", "content-encoding": "gzip" };
 
@@ -71,14 +83,17 @@ describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
   it("sheds 10x the sustainable export rate before decoding, answers what it accepts in bounded time, stays bounded, stores every acknowledged export, and recovers", async () => {
     const post = (body: Buffer) => fetch(`${mesh.otlp}/v1/metrics`, { method: "POST", headers: HEADERS, body: new Uint8Array(body) });
 
-    // The sustainable rate: after a warm-up, closed loops for a few seconds, counting the exports
-    // answered 200 (a shed one is sent again after Retry-After's worth of a pause, shortened).
-    const calibration = exportBody("calibration");
+    // The sustainable rate, in two steps: after a warm-up, closed loops for a few seconds give an
+    // estimate (a shed export is sent again after a short pause); then 3x that estimate, open loop, for
+    // a few seconds: what the receiver accepts while saturated — under its own admission, with exports
+    // always waiting — is what it sustains (it accepted 1.2-1.8x the closed loops' rate that way).
+    const calibration = exportBodies("calibration");
+    let calibrationSent = 0;
     const calibrationMs: number[] = [];
     const send = async () => {
       for (;;) {
         const t0 = performance.now();
-        const res = await post(calibration);
+        const res = await post(calibration(calibrationSent++));
         await res.arrayBuffer();
         if (res.status === 200) return calibrationMs.push(performance.now() - t0);
         assert.ok(res.status === 429 || res.status === 503, `calibration: ${res.status}`);
@@ -90,11 +105,22 @@ describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
     const start = performance.now();
     await Promise.all(
       Array.from({ length: CALIBRATION_LOOPS }, async () => {
-        while (performance.now() - start < 4_000) await send();
+        while (performance.now() - start < CALIBRATION_MS) await send();
       }),
     );
-    const sustainable = calibrationMs.length / ((performance.now() - start) / 1000);
+    const closedLoop = calibrationMs.length / ((performance.now() - start) / 1000);
     const serviceMs = quantile(calibrationMs, 0.5);
+    const saturating = await runOtlpLoad({
+      url: mesh.otlp,
+      path: "/v1/metrics",
+      rate: Math.max(3, Math.ceil(3 * closedLoop)),
+      durationMs: CALIBRATION_MS,
+      body: (i) => calibration(calibrationSent + i),
+      headers: HEADERS,
+      timeoutMs: 60_000,
+    });
+    const saturated = saturating.replies.filter((x) => x.status === 200).length / (CALIBRATION_MS / 1000);
+    const sustainable = Math.max(closedLoop, saturated);
     const rate = Math.max(10, Math.ceil(OVERLOAD * sustainable));
 
     const pid = mesh.cp!.child.pid!;
@@ -109,7 +135,7 @@ describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
     }, 100);
 
     const shedBefore = await shedSoFar(mesh);
-    const body = exportBody("load");
+    const body = exportBodies("load");
     let r;
     try {
       r = await runOtlpLoad({ url: mesh.otlp, path: "/v1/metrics", rate, durationMs: LOAD_MS, body, headers: HEADERS, timeoutMs: 60_000 });
@@ -132,7 +158,7 @@ describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
     const stored = await storedRequests(mesh, "load");
     const ms = (n: number) => `${Math.round(n)} ms`;
     const message =
-      `${intended} exports offered at ${rate}/s (${OVERLOAD}x the ${sustainable.toFixed(1)}/s sustainable, one export ${ms(serviceMs)} with ${CALIBRATION_LOOPS} in flight) over ${LOAD_MS / 1000} s, ` +
+      `${intended} exports offered at ${rate}/s (${OVERLOAD}x the ${sustainable.toFixed(1)}/s sustainable: closed loops ${closedLoop.toFixed(1)}/s, one export ${ms(serviceMs)} with ${CALIBRATION_LOOPS} in flight; saturated ${saturated.toFixed(1)}/s) over ${LOAD_MS / 1000} s, ` +
       `${onTime} written on time; ${acked.length} answered 200 (${(acked.length / (LOAD_MS / 1000)).toFixed(1)}/s; from write p50 ${ms(quantile(fromWrite(acked), 0.5))} p99 ${ms(ackedP99)}, from intent p99 ${ms(quantile(fromIntent(acked), 0.99))}), ` +
       `${shed.length} shed (p50 ${ms(quantile(fromWrite(shed), 0.5))} p99 ${ms(shedP99)}; the receiver counted ${receiverShed}), ${other.length} other ${JSON.stringify(other.slice(0, 3))}; ` +
       `RSS ${rssBefore.toFixed(0)} -> peak ${rssPeak.toFixed(0)} MiB; stored ${stored} requests`;
@@ -140,7 +166,7 @@ describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
     printSummary({
       scenario: 8,
       name: "overload (OTLP receiver)",
-      rates: { sustainable: Math.round(sustainable * 10) / 10, loadTarget: rate, loadOnTime: Math.round((onTime / (LOAD_MS / 1000)) * 10) / 10 },
+      rates: { sustainable: Math.round(sustainable * 10) / 10, closedLoop: Math.round(closedLoop * 10) / 10, saturated: Math.round(saturated * 10) / 10, accepted: Math.round((acked.length / (LOAD_MS / 1000)) * 10) / 10, loadTarget: rate, loadOnTime: Math.round((onTime / (LOAD_MS / 1000)) * 10) / 10 },
       durationsS: { load: LOAD_MS / 1000 },
       counts: {
         loadIntended: intended,
@@ -164,9 +190,10 @@ describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
     assert.equal(withoutRetryAfter, 0, `every shed answer says when to retry: ${message}`);
     assert.equal(receiverShed, shed.length, `the receiver's count of shed exports matches the answers: ${message}`);
     // Most of the excess is shed: at 10x, 90% of what is offered is beyond the sustainable rate, and
-    // three quarters of all offered (five sixths of that excess) must be refused; what is accepted may
-    // exceed the calibration when the machine gets quieter, hence not "all of it".
-    assert.ok(shed.length >= 0.75 * intended, `most of the excess was shed: ${message}`);
+    // two thirds of all offered (three quarters of that excess) must be refused. The receiver may
+    // accept more than the calibration measured when the machine gets quieter during the load, hence
+    // not "all of it".
+    assert.ok(shed.length >= (2 / 3) * intended, `most of the excess was shed: ${message}`);
     // What it accepts it answers in bounded time: the receiver aims at 1 s (--otlp-latency-target) and
     // adapts how many it takes at once; a loaded machine makes each export slower, so the bound is 5 s
     // or 4 calibrated exports' time, whichever is more (the unbounded receiver answered after p50 26 s).
@@ -177,7 +204,7 @@ describe("OTLP receiver overload", { timeout: LOAD_MS + 240_000 }, () => {
     assert.ok(rssPeak - rssBefore < 200, `RSS grew ${(rssPeak - rssBefore).toFixed(0)} MiB`);
 
     // Recovered: once the load stops, an exporter that honours Retry-After gets in within a bounded time.
-    const afterBody = exportBody("after");
+    const afterBody = exportBodies("after")(0);
     const recoveryStart = Date.now();
     let again = await post(afterBody);
     while (again.status !== 200 && Date.now() - recoveryStart < 30_000) {
