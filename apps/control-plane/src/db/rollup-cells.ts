@@ -5,8 +5,14 @@
 import { LATENCY_BOUNDS_MS } from "@trellis/mesh-model";
 import type { SeriesLabels } from "./repositories";
 
+/** The one string form of a series' labels (in-memory maps: ingest's cells and series cap, the series id cache). */
+export const seriesKeyOf = (s: SeriesLabels): string =>
+  `${s.source}\u0000${s.destination}\u0000${s.destinationVersion}\u0000${s.responseClass}\u0000${s.outcome}\u0000${s.mtls ? 1 : 0}`;
+
 /** Requests of one series in one 10 s cell and/or its 60 s cell (either start is -1 when not wanted). */
 export interface RollupCell extends SeriesLabels {
+  /** seriesKeyOf(this), when the producer already has it. */
+  seriesKey?: string;
   bucket10Ms: number;
   bucket60Ms: number;
   count: number;

@@ -208,7 +208,8 @@ export class IngestService {
       const in60 = obs.timeMs >= oldest60;
       if (!in10 && !in60) continue;
       const bucket10Ms = bucketStartMs(obs.timeMs, 10);
-      const key = `${seriesKey(obs)}\u0000${bucket10Ms}\u0000${in10 ? 1 : 0}${in60 ? 1 : 0}`;
+      const series = obs.seriesKey ?? seriesKey(obs);
+      const key = `${series}\u0000${bucket10Ms}\u0000${in10 ? 1 : 0}${in60 ? 1 : 0}`;
       const cell = cells.get(key);
       if (cell) {
         cell.count += obs.count;
@@ -217,6 +218,7 @@ export class IngestService {
         continue;
       }
       cells.set(key, {
+        seriesKey: series,
         source: obs.source,
         destination: obs.destination,
         destinationVersion: obs.destinationVersion,

@@ -124,7 +124,7 @@ function attributeValue(v: AnyValueMessage | null): AttributeValue | undefined {
 }
 
 /** Attributes as a record (a repeated key keeps its last value), or undefined for the general path. */
-function attributes(list: KeyValueMessage[]): Attributes | undefined {
+function attributeRecord(list: KeyValueMessage[]): Attributes | undefined {
   const out = Object.create(null) as Attributes;
   for (let i = 0; i < list.length; i++) {
     const kv = list[i]!;
@@ -133,6 +133,45 @@ function attributes(list: KeyValueMessage[]): Attributes | undefined {
     out[kv.key] = value;
   }
   return out;
+}
+
+/**
+ * Attribute sets repeat point after point and export after export: one frozen record per distinct list
+ * (bounded), so a point costs one string key instead of a new record, and readers downstream can
+ * remember what they derived from a record by its identity (request-observations.ts).
+ */
+const MAX_INTERNED = 50_000;
+const interned = new Map<string, Attributes>();
+
+/** The list as an unambiguous string (lengths before texts), or undefined for a value that is not a plain scalar. */
+function listKey(list: KeyValueMessage[]): string | undefined {
+  let key = "";
+  for (let i = 0; i < list.length; i++) {
+    const kv = list[i]!;
+    const v = kv.value;
+    key += `${kv.key.length}:${kv.key}`;
+    if (v === null) key += "n";
+    else if (v.value === "stringValue") key += `s${v.stringValue.length}:${v.stringValue}`;
+    else if (v.value === "boolValue") key += v.boolValue ? "t" : "f";
+    else if (v.value === "intValue") key += `i${v.intValue.high}:${v.intValue.low};`;
+    else if (v.value === "doubleValue") key += `d${v.doubleValue};`;
+    else if (v.value === undefined) key += "n";
+    else return undefined;
+  }
+  return key;
+}
+
+function attributes(list: KeyValueMessage[]): Attributes | undefined {
+  const key = listKey(list);
+  if (key === undefined) return attributeRecord(list);
+  let record = interned.get(key);
+  if (record === undefined) {
+    record = attributeRecord(list);
+    if (record === undefined) return undefined;
+    if (interned.size >= MAX_INTERNED) interned.clear();
+    interned.set(key, Object.freeze(record));
+  }
+  return record;
 }
 
 interface Walk {

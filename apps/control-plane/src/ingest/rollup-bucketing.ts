@@ -4,7 +4,11 @@ import type { Resolution, RollupAggregate, RollupRow } from "../db/repositories"
 export const RESOLUTIONS: readonly Resolution[] = [10, 60];
 
 /** What one data point says about requests on one edge and label set, at one moment. */
-export type RequestObservation = RollupAggregate & { timeMs: number };
+export type RequestObservation = RollupAggregate & {
+  timeMs: number;
+  /** seriesKeyOf(this), when the producer already has it (it is built once per distinct label set). */
+  seriesKey?: string;
+};
 
 export function bucketStartMs(timeMs: number, resolution: Resolution): number {
   const step = resolution * 1000;

@@ -3,12 +3,12 @@
 // idle for an hour; a point of a new series past the cap is refused (the export's partial success says
 // so) and counted, so a label explosion cannot grow the rollup tables without bound.
 import type { SeriesLabels } from "../db/repositories";
+import { seriesKeyOf } from "../db/rollup-cells";
 
 /** A series idle this long no longer counts against the cap. */
 export const SERIES_IDLE_MS = 3_600_000;
 
-export const seriesKey = (s: SeriesLabels): string =>
-  `${s.source}\u0000${s.destination}\u0000${s.destinationVersion}\u0000${s.responseClass}\u0000${s.outcome}\u0000${s.mtls ? 1 : 0}`;
+export const seriesKey = seriesKeyOf;
 
 export interface SeriesCapState {
   /** Series active in the last hour. */
@@ -36,8 +36,8 @@ export class SeriesCap {
   }
 
   /** True when the series is active or fits under the cap (it is then active); false counts a rejected point. */
-  admit(labels: SeriesLabels, nowMs: number): boolean {
-    const key = seriesKey(labels);
+  admit(labels: SeriesLabels & { seriesKey?: string }, nowMs: number): boolean {
+    const key = labels.seriesKey ?? seriesKey(labels);
     if (this.lastSeen.has(key) || this.lastSeen.size < this.cap) {
       this.lastSeen.set(key, nowMs);
       return true;
