@@ -3,7 +3,7 @@
 // to one core and the load generator and upstreams on another. See bench/README.md.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -22,6 +22,8 @@ const ALL_TARGETS = ["direct", "nginx", "haproxy", "bare", "trellis", "trellis-b
 const TARGET_NAMES = { direct: "direct (no proxy)", nginx: "nginx", haproxy: "haproxy", bare: "bare undici proxy", trellis: "Trellis sidecar (tsx)", "trellis-bundle": "Trellis sidecar (bundled)", "trellis-mtls": TWO_HOP_MTLS };
 
 const env = (name, fallback) => process.env[`TRELLIS_BENCH_${name}`] ?? fallback;
+// The sidecar's own V8 flags (as the CLI and the Dockerfile start it), unless --sidecar-node-flags says otherwise.
+const SIDECAR_FLAGS = JSON.parse(readFileSync(path.join(ROOT, "apps/sidecar/node-flags.json"), "utf8")).flags.join(" ");
 const { values: flags } = parseArgs({
   options: {
     duration: { type: "string", default: env("DURATION", "10") },
@@ -32,7 +34,7 @@ const { values: flags } = parseArgs({
     targets: { type: "string", default: env("TARGETS", ALL_TARGETS.join(",")) },
     "proxy-core": { type: "string", default: env("PROXY_CORE", "1") },
     "load-core": { type: "string", default: env("LOAD_CORE", "0") },
-    "sidecar-node-flags": { type: "string", default: env("SIDECAR_NODE_FLAGS", "") },
+    "sidecar-node-flags": { type: "string", default: env("SIDECAR_NODE_FLAGS", SIDECAR_FLAGS) },
     profile: { type: "boolean", default: env("PROFILE", "") === "1" },
     "compare-source": { type: "string", default: env("COMPARE_SOURCE", "") },
     write: { type: "string", default: env("WRITE", "docs/benchmarks.md") },
@@ -49,7 +51,8 @@ if (flags.help) {
   --rate-duration 10       seconds of the open-loop run (after --warmup)
   --targets ${ALL_TARGETS.join(",")}
   --proxy-core 1 --load-core 0
-  --sidecar-node-flags ""  extra node flags for the sidecar (e.g. "--max-semi-space-size=4")
+  --sidecar-node-flags "${SIDECAR_FLAGS}"
+                           V8 flags of every sidecar (default: apps/sidecar/node-flags.json, as the CLI runs it; "" for none)
   --compare-source DIR     also measure the sidecar bundled from DIR/apps/sidecar/src/main.ts (another checkout, for A/B)
   --profile                write .cpuprofile files of the bare proxy and the sidecar (path printed)
   --write docs/benchmarks.md   where the "Sidecar proxy" section goes; "" to print only`);

@@ -30,3 +30,13 @@ export const CONTROL_PLANE_NODE_FLAGS: readonly string[] = (
 export function controlPlaneArgs(args: readonly string[]): string[] {
   return [...CONTROL_PLANE_NODE_FLAGS, ...nodeArgs(ENTRIES.controlPlane, args)];
 }
+
+/** V8 flags of every sidecar process (apps/sidecar/node-flags.json says why). */
+export const SIDECAR_NODE_FLAGS: readonly string[] = (
+  JSON.parse(readFileSync(path.join(REPO_ROOT, "apps/sidecar/node-flags.json"), "utf8")) as { flags: string[] }
+).flags;
+
+/** The argv that runs the bundled sidecar (`sidecar-bundle.ts`) with its V8 flags. */
+export function sidecarArgs(bundle: string, args: readonly string[]): string[] {
+  return [...SIDECAR_NODE_FLAGS, bundle, ...args];
+}

@@ -2,7 +2,7 @@
 // the app chosen up front), then the app, pointed at that sidecar's outbound port.
 import path from "node:path";
 import { z } from "zod";
-import { ENTRIES, nodeArgs } from "../paths";
+import { ENTRIES, nodeArgs, sidecarArgs } from "../paths";
 import { ensureSidecarBundle } from "../sidecar-bundle";
 import { freePort } from "../supervision/free-port";
 import type { Supervisor } from "../supervision/supervisor";
@@ -62,8 +62,7 @@ export async function startInstance(
       name: `sidecar/${id}`,
       command: process.execPath,
       // The bundled sidecar, as it ships (built once on first use; see sidecar-bundle.ts).
-      args: [
-        await ensureSidecarBundle(),
+      args: sidecarArgs(await ensureSidecarBundle(), [
         "--service", inst.service,
         "--version", inst.version,
         "--app-host", "127.0.0.1",
@@ -81,7 +80,7 @@ export async function startInstance(
         // A living mesh on a laptop: new traffic shows in the console within seconds (default 5s).
         "--metrics-interval", "2s",
         "--log-level", o.logLevel,
-      ],
+      ]),
       cwd: ctx.cwd,
       // The join token goes on the environment, not argv (which `ps` shows).
       env: { ...childEnv(ctx), TRELLIS_JOIN_TOKEN: joinTokenOf(o, inst.service) },

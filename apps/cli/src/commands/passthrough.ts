@@ -1,7 +1,7 @@
 // `trellis control-plane|console|sidecar [flags]`: runs that app with the flags untouched (the app
 // parses them and prints its own --help), forwards stop signals, and exits with the app's code.
 import { spawn } from "node:child_process";
-import { controlPlaneArgs, ENTRIES } from "../paths";
+import { controlPlaneArgs, ENTRIES, sidecarArgs } from "../paths";
 import { ensureSidecarBundle, SIDECAR_BUNDLE } from "../sidecar-bundle";
 import type { CommandContext } from "./context";
 
@@ -9,7 +9,7 @@ export const PASSTHROUGH = {
   "control-plane": { summary: "Runs the control plane (REST API, OTLP/HTTP receiver, config push).", argv: (a: string[]) => controlPlaneArgs(a) },
   console: { summary: "Serves the built console (Next.js).", argv: (a: string[]) => [ENTRIES.consoleStart, ...a] },
   // The bundled sidecar (built on first use; see sidecar-bundle.ts), not the tsx-run source.
-  sidecar: { summary: "Runs one sidecar beside an app.", argv: (a: string[]) => [SIDECAR_BUNDLE, ...a] },
+  sidecar: { summary: "Runs one sidecar beside an app.", argv: (a: string[]) => sidecarArgs(SIDECAR_BUNDLE, a) },
 } as const;
 
 export type PassthroughName = keyof typeof PASSTHROUGH;
