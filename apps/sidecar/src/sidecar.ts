@@ -74,7 +74,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const rejections = new RejectionCounts();
   const httpLimits = { maxHeaderBytes: config.maxHeaderBytes, maxHeaderCount: config.maxHeaderCount, headersTimeoutMs: config.headersTimeoutMs };
   const authorization = new AuthorizationStats();
-  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app, draining: () => draining, authorization }), log, snapshot: () => store.current, stampSource: undefined, limits: inboundLimits(httpLimits), onReject: rejections.recorder("inbound") });
+  const forwarded = { outbound: { tries: 0, abortedInFlight: 0 }, inbound: { tries: 0, abortedInFlight: 0 } };
+  const inbound = createProxyServer({ direction: "inbound", stack: inboundStack({ log, dispatcher, app, draining: () => draining, authorization, forwarded: forwarded.inbound }), log, snapshot: () => store.current, stampSource: undefined, limits: inboundLimits(httpLimits), onReject: rejections.recorder("inbound") });
   // Mutual TLS on inbound: TLS connections need our certificate (and the caller's, verified); plaintext
   // is refused in strict mode. Before any bundle a sidecar that takes part in mTLS is strict.
   let workloadIdentity: WorkloadIdentity | undefined;
@@ -109,7 +110,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
   const recorder = fanOut([otel.recorder, stats], (error) => log.warn("telemetry_record_failed", { error }));
   const budgets = new RetryBudgets();
   const limits = new Limits();
-  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools }), log, snapshot: () => store.current, stampSource: config.service, limits: httpLimits, onReject: rejections.recorder("outbound") });
+  const outbound = createProxyServer({ direction: "outbound", stack: outboundStack({ log, recorder, dispatcher, budgets, limits, pools, forwarded: forwarded.outbound }), log, snapshot: () => store.current, stampSource: config.service, limits: httpLimits, onReject: rejections.recorder("outbound") });
   const outboundPort = await listen(outbound.server, config.outboundPort, LOOPBACK);
 
   // The join token also authenticates the sidecar to the control plane (it may act only as its service).
@@ -142,6 +143,10 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       breakers: breakers.view(),
       healthChecks: checks.view(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
+      // Requests (tries, retries included) that reached an upstream: outbound to endpoints, inbound to the app;
+      // of those, the ones aborted while out (the caller went away, a timeout): the only ones that may not have left.
+      forwarded: { outbound: forwarded.outbound.tries, inbound: forwarded.inbound.tries },
+      forwardedAbortedInFlight: { outbound: forwarded.outbound.abortedInFlight, inbound: forwarded.inbound.abortedInFlight },
       // This sidecar's certificate, the inbound connections by kind, and authorization decisions per caller.
       identity: workload.status,
       mtls: { ...mtls },

@@ -9,7 +9,7 @@ import type { Handler, Layer, ProxyRequest, ProxyResponse } from "./http/proxy-t
 import { AuthorizationStats, authorizeLayer, inboundAuthorizeLayer } from "./layers/authorize";
 import { balanceLayer } from "./layers/balance";
 import { faultLayer } from "./layers/fault";
-import { forwardHandler } from "./layers/forward";
+import { forwardHandler, type ForwardCount } from "./layers/forward";
 import { limitLayer } from "./layers/limit";
 import { healthAnswerLayer } from "./layers/health-answer";
 import { localAppLayer } from "./layers/local-app";
@@ -47,9 +47,11 @@ export interface OutboundDeps {
   limits?: Limits;
   /** Connection pools per destination (capped by `maxConnections`); without them every try uses `dispatcher`. */
   pools?: UpstreamPools;
+  /** Counts the tries forwarded upstream (for /stats). */
+  forwarded?: ForwardCount;
 }
 
-export function outboundStack({ log, recorder, dispatcher, clock = systemClock, random = Math.random, budgets = new RetryBudgets(), limits = new Limits(), pools }: OutboundDeps): Stack {
+export function outboundStack({ log, recorder, dispatcher, clock = systemClock, random = Math.random, budgets = new RetryBudgets(), limits = new Limits(), pools, forwarded }: OutboundDeps): Stack {
   const onTelemetryError = (error: unknown) => log.warn("telemetry_record_failed", { error });
   return stack(
     [
@@ -65,7 +67,7 @@ export function outboundStack({ log, recorder, dispatcher, clock = systemClock, 
       balanceLayer(clock),
       outlierLayer(clock),
     ],
-    forwardHandler(pools ? (req) => (req.ctx.destination ? pools.of(req.ctx.destination, req.ctx) : dispatcher) : dispatcher),
+    forwardHandler(pools ? (req) => (req.ctx.destination ? pools.of(req.ctx.destination, req.ctx) : dispatcher) : dispatcher, forwarded),
   );
 }
 
@@ -77,10 +79,12 @@ export interface InboundDeps {
   draining?: () => boolean;
   /** Authorization decisions per caller; the sidecar keeps them for /stats. */
   authorization?: AuthorizationStats;
+  /** Counts the requests forwarded to the app (for /stats). */
+  forwarded?: ForwardCount;
 }
 
-export function inboundStack({ log, dispatcher, app, draining = () => false, authorization = new AuthorizationStats() }: InboundDeps): Stack {
-  return stack([rescueLayer(log), inboundAuthorizeLayer(log, authorization), healthAnswerLayer(draining), localAppLayer(app)], forwardHandler(dispatcher));
+export function inboundStack({ log, dispatcher, app, draining = () => false, authorization = new AuthorizationStats(), forwarded }: InboundDeps): Stack {
+  return stack([rescueLayer(log), inboundAuthorizeLayer(log, authorization), healthAnswerLayer(draining), localAppLayer(app)], forwardHandler(dispatcher, forwarded));
 }
 
 function stack(layers: readonly Layer[], inner: Handler): Stack {
