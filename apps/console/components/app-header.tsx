@@ -21,13 +21,15 @@ export function AppHeader() {
   if (pathname === "/login") return <AppHeaderFallback />;
   return (
     <header className="topbar" data-test="app-header">
-      <Link href={hrefKeepingGlobals("/", params)} className="brand" data-test="brand">
+      <Link href={hrefKeepingGlobals("/", params)} prefetch={false} className="brand" data-test="brand">
         <BrandMark />
         Trellis
       </Link>
       <nav className="nav" aria-label="Main">
+        {/* No prefetch: the pages render per request, so a prefetch gains little and, on the graph
+            page, its server round trips and script work competed with drawing a large graph. */}
         {PAGES.map((page) => (
-          <Link key={page.path} href={hrefKeepingGlobals(page.path, params)} data-test={page.test} aria-current={pathname === page.path ? "page" : undefined}>
+          <Link key={page.path} href={hrefKeepingGlobals(page.path, params)} prefetch={false} data-test={page.test} aria-current={pathname === page.path ? "page" : undefined}>
             {page.label}
           </Link>
         ))}

@@ -15,3 +15,13 @@ export const GraphExpandContext = createContext<(id: string) => void>(() => {});
 export function useGraphExpand(): (id: string) => void {
   return useContext(GraphExpandContext);
 }
+
+/**
+ * Whether nodes are drawn in full (name, versions, load, badges) or, zoomed far out, as light
+ * blocks. Set by the canvas from the zoom level; true when there is no canvas around.
+ */
+export const GraphDetailContext = createContext<boolean>(true);
+
+export function useGraphDetail(): boolean {
+  return useContext(GraphDetailContext);
+}

@@ -96,6 +96,18 @@ describe("xyflow elements", () => {
     assert.equal(toFlowNodes(filterGraph(sampleGraph, "external"), layout, null).find((n) => n.id === "external")!.data.external, true);
   });
 
+  it("gives every node its handles, so xyflow attaches edges without measuring the DOM", () => {
+    const node = toFlowNodes(view, layout, null)[0]!;
+    const byType = Object.fromEntries((node.handles ?? []).map((h) => [h.type, h]));
+    // The edge points xyflow derives (getHandlePosition): the middle of the left and right sides.
+    const target = byType["target"]!;
+    const source = byType["source"]!;
+    assert.equal(target.position, "left");
+    assert.deepEqual({ x: target.x, y: target.y + (target.height ?? 1) / 2 }, { x: 0, y: NODE_HEIGHT / 2 });
+    assert.equal(source.position, "right");
+    assert.deepEqual({ x: source.x + (source.width ?? 1), y: source.y + (source.height ?? 1) / 2 }, { x: NODE_WIDTH, y: NODE_HEIGHT / 2 });
+  });
+
   it("labels edges with the chosen metric and carries health, width and route", () => {
     const edges = toFlowEdges(view, layout, "p99", parseSelection("edge:checkout->payments"));
     const pay = edges.find((e) => e.id === "checkout->payments")!;

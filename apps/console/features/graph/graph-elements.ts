@@ -1,6 +1,6 @@
 // The API's service graph turned into what gets drawn: the filtered view, the ELK graph to lay out,
 // the layout read back, and the xyflow nodes and edges. Pure; the components only render these.
-import type { Edge, Node } from "@xyflow/react";
+import { Position, type Edge, type Node, type NodeHandle } from "@xyflow/react";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 import { EXTERNAL_SOURCE, type GraphEdge, type GraphNode, type GraphResponse, type Health } from "@trellis/mesh-model";
 import { formatMs, formatPercent, formatRate } from "../../lib/format";
@@ -41,8 +41,6 @@ export type ServiceNodeData = {
   badges: NodeBadge[];
   /** Neighbours not on screen; the node offers to expand them. */
   hidden: number;
-  /** False when edges are drawn by the batched overlay (large graphs), which needs no handles. */
-  handles: boolean;
 };
 
 /** What a node is marked with: trouble its callers saw, and what its policy does. */
@@ -133,8 +131,17 @@ export function layoutFromElk(result: ElkNode): GraphLayout {
 export interface NodeExtras {
   badges?: Readonly<Record<string, NodeBadge[]>>;
   hidden?: Readonly<Record<string, number>>;
-  handles?: boolean;
 }
+
+/**
+ * Where xyflow attaches edges: the middle of a node's left (in) and right (out) side. Given with
+ * the node, together with its size, xyflow never measures a node in the DOM (no ResizeObserver
+ * pass over every node, no second render of all of them), and the nodes need no <Handle>.
+ */
+export const NODE_HANDLES: NodeHandle[] = [
+  { type: "target", position: Position.Left, x: 0, y: NODE_HEIGHT / 2 - 0.5, width: 1, height: 1 },
+  { type: "source", position: Position.Right, x: NODE_WIDTH - 1, y: NODE_HEIGHT / 2 - 0.5, width: 1, height: 1 },
+];
 
 export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: GraphSelection, extras: NodeExtras = {}): ServiceFlowNode[] {
   return view.nodes.map((n) => ({
@@ -143,9 +150,10 @@ export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: Gra
     position: layout.positions[n.id] ?? { x: 0, y: 0 },
     width: NODE_WIDTH,
     height: NODE_HEIGHT,
-    // Known size up front: xyflow then keeps the handle positions across data refreshes instead of
-    // re-measuring, so edges do not blink out and back on every refresh.
+    // Known size and handles up front: xyflow then never measures the nodes (not on the first
+    // render, not on refreshes), so edges do not blink out and back and nothing is laid out twice.
     measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
+    handles: NODE_HANDLES,
     selected: isSelected(selection, "node", n.id),
     data: {
       service: n.service,
@@ -158,7 +166,6 @@ export function toFlowNodes(view: GraphView, layout: GraphLayout, selection: Gra
       selected: isSelected(selection, "node", n.id),
       badges: extras.badges?.[n.id] ?? [],
       hidden: extras.hidden?.[n.id] ?? 0,
-      handles: extras.handles ?? true,
     },
   }));
 }
@@ -184,7 +191,7 @@ function sameNode(a: ServiceFlowNode, b: ServiceFlowNode): boolean {
   const x = a.data;
   const y = b.data;
   return x.service === y.service && x.health === y.health && x.requestRate === y.requestRate && x.errorRate === y.errorRate
-    && x.external === y.external && x.matched === y.matched && x.selected === y.selected && x.hidden === y.hidden && x.handles === y.handles
+    && x.external === y.external && x.matched === y.matched && x.selected === y.selected && x.hidden === y.hidden
     && sameList(x.versions, y.versions) && sameList(x.badges, y.badges);
 }
 

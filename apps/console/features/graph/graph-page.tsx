@@ -58,7 +58,7 @@ export function GraphPage() {
     const batched = view.nodes.length > OVERLAY_EDGES_ABOVE_NODES;
     return {
       structureKey,
-      nodes: reuseUnchangedNodes(previousNodes.current, toFlowNodes(view, positioned, selection, { badges: nodeBadges(view, features), hidden: view.hidden, handles: !batched }).filter((n) => has(n.id))),
+      nodes: reuseUnchangedNodes(previousNodes.current, toFlowNodes(view, positioned, selection, { badges: nodeBadges(view, features), hidden: view.hidden }).filter((n) => has(n.id))),
       edges: batched ? [] : toFlowEdges(view, positioned, metric, selection).filter((e) => has(e.source) && has(e.target)),
       overlay: batched ? edgeOverlay(view, positioned, metric, selection) : undefined,
     };
@@ -84,7 +84,9 @@ export function GraphPage() {
     );
   } else if (view.nodes.length === 0) {
     body = <EmptyState title={`No service matches “${query}”.`} testId="graph-no-match">Clear the filter to see the whole graph.</EmptyState>;
-  } else if (elements === undefined) {
+  } else if (elements === undefined || elements.nodes.length === 0) {
+    // Nothing placed yet (the first layout of this page is on its way): the canvas mounts with the
+    // placed nodes, fitted to them from its first frame.
     body = <LoadingState what="the layout" />;
   } else {
     // A new structure remounts the canvas, which fits it to the view; refreshes keep zoom and pan.

@@ -1,9 +1,10 @@
 "use client";
-// A service on the graph: its name, versions and load, framed in its health colour.
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+// A service on the graph: its name, versions and load, framed in its health colour. Zoomed far
+// out (a whole large mesh on screen) it is drawn as a lighter block: health colour and name only.
+import type { NodeProps } from "@xyflow/react";
 import type { CSSProperties } from "react";
 import { formatPercent, formatRate } from "../../lib/format";
-import { useGraphExpand } from "./graph-actions";
+import { useGraphDetail, useGraphExpand } from "./graph-actions";
 import type { NodeBadge, ServiceFlowNode } from "./graph-elements";
 import styles from "./graph.module.css";
 
@@ -18,6 +19,43 @@ const BADGE_TEXT: Record<NodeBadge, { text: string; title: string; tone: "bad" |
 
 export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
   const expand = useGraphExpand();
+  const detailed = useGraphDetail();
+  const expandButton = data.hidden > 0 ? (
+    <button
+      type="button"
+      className={`${styles.expand} nodrag nopan`}
+      data-test={`graph-expand-${data.service}`}
+      title={`Show ${data.hidden} more neighbour${data.hidden === 1 ? "" : "s"}`}
+      onClick={(e) => {
+        e.stopPropagation();
+        expand(data.service);
+      }}
+    >
+      +{data.hidden}
+    </button>
+  ) : null;
+  if (!detailed) {
+    // Far zoom: text of 12 px would be 2 px high; one box and one line of large text instead of a
+    // dozen elements per node, so a thousand of them draw quickly. Trouble badges show as a mark.
+    const trouble = data.badges.some((b) => BADGE_TEXT[b].tone === "bad");
+    return (
+      <div
+        className={styles.nodeFar}
+        data-test={`graph-node-${data.service}`}
+        data-health={data.health}
+        data-selected={data.selected}
+        data-matched={data.matched}
+        data-external={data.external}
+        data-badges={data.badges.join(" ")}
+        data-trouble={trouble}
+        style={{ "--node-health": `var(--health-${data.health})` } as CSSProperties}
+        title={`${data.service}: ${data.health}${data.badges.length === 0 ? "" : ` (${data.badges.map((b) => BADGE_TEXT[b].text).join(", ")})`}`}
+      >
+        <span className={styles.nodeFarName}>{data.service}</span>
+        {expandButton}
+      </div>
+    );
+  }
   return (
     <div
       className={styles.node}
@@ -29,7 +67,6 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
       style={{ "--node-health": `var(--health-${data.health})` } as CSSProperties}
       title={`${data.service}: ${data.health}`}
     >
-      {data.handles ? <Handle type="target" position={Position.Left} isConnectable={false} className={styles.handle} /> : null}
       <div className={styles.nodeTitle}>
         <span className={styles.nodeDot} aria-hidden="true" />
         <span className={styles.nodeName}>{data.service}</span>
@@ -52,21 +89,7 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
           ))}
         </div>
       )}
-      {data.hidden > 0 ? (
-        <button
-          type="button"
-          className={`${styles.expand} nodrag nopan`}
-          data-test={`graph-expand-${data.service}`}
-          title={`Show ${data.hidden} more neighbour${data.hidden === 1 ? "" : "s"}`}
-          onClick={(e) => {
-            e.stopPropagation();
-            expand(data.service);
-          }}
-        >
-          +{data.hidden}
-        </button>
-      ) : null}
-      {data.handles ? <Handle type="source" position={Position.Right} isConnectable={false} className={styles.handle} /> : null}
+      {expandButton}
     </div>
   );
 }
