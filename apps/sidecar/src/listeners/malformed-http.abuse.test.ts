@@ -226,8 +226,9 @@ describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.lengt
       assert.deepEqual(unexpected, [], "answers other than 200 or the sidecar's 4xx");
       assert.ok(counts.agree, `the app saw ${counts.started} requests, the sidecar forwarded ${counts.sidecar}, ${counts.abortedInFlight} of them aborted while out (${JSON.stringify(counts)})`);
       console.log(`${side}: the app saw ${counts.started}, the sidecar forwarded ${counts.sidecar} (${counts.abortedInFlight} aborted while out)`);
-      // Exact: every try the sidecar counts that was not cut off while out reached the app and was answered.
-      assert.equal(counts.completed, counts.sidecar - counts.abortedInFlight, "the upstream's count of answered requests equals the sidecar's count of tries not aborted while out");
+      // Every try the sidecar counts that was not cut off while out reached the app and was answered (an
+      // aborted one may have been answered too, its response cut off on the way back: hence at least).
+      assert.ok(counts.completed >= counts.sidecar - counts.abortedInFlight, `the app answered ${counts.completed} of the ${counts.sidecar - counts.abortedInFlight} tries not aborted while out`);
       assert.equal(counts.completed + counts.aborted, counts.started, `every forwarded request completed or was aborted (${JSON.stringify(counts)})`);
       // (A 200 still on its way when the client stopped listening is not counted, hence at most.)
       assert.ok(oks <= counts.completed && oks > 0, `the client got ${oks} 200s for ${counts.completed} requests the app completed`);
