@@ -76,7 +76,7 @@ describe("two control-plane replicas on one PostgreSQL", { timeout: 120_000 }, (
     // client-1 registers with and streams from B; echo-1 registers with A.
     await ok(send(b.api + SIDECAR_API.register, "POST", { instanceId: "client-1", service: "client", version: "v1", host: "127.0.0.1", inboundPort: 3001, labels: {} }));
     await ok(send(a.api + SIDECAR_API.register, "POST", { instanceId: "echo-1", service: "echo", version: "v1", host: "127.0.0.1", inboundPort: 4001, labels: {} }));
-    const stream = await openConfigStream(b.api + SIDECAR_API.config("client-1"));
+    const stream = await openConfigStream(b.api + SIDECAR_API.config("client-1"), AUTH);
     streams.push(stream);
     const first = await stream.until((x) => x.services.echo !== undefined);
     await ok(send(b.api + SIDECAR_API.ack("client-1"), "POST", { revision: first.revision, accepted: true }));

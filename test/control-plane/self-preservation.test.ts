@@ -34,7 +34,8 @@ describe("control plane process: registry self-preservation", { timeout: 90_000 
   });
 
   const post = async (url: string, body?: unknown) => {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
+    // Fake sidecars: the admin token may act on the sidecar API (sidecar auth is required by default).
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...AUTH }, body: JSON.stringify(body ?? {}) });
     await res.arrayBuffer();
     return res.status;
   };

@@ -42,7 +42,7 @@ describe("operator login in Chromium", { timeout: 150_000 }, () => {
     for (const version of ["v1", "v2"]) {
       const res = await fetch(api + SIDECAR_API.register, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...operator.headers },
         body: JSON.stringify({ instanceId: `reviews-${version}`, service: "reviews", version, host: "127.0.0.1", inboundPort: 9, labels: {} }),
       });
       assert.equal(res.status, 200);

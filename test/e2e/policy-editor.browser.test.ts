@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { POLICY_API, ZCurrentPolicyResponse, ZPolicyRevision, ZPolicyRevisionsResponse, ZSidecarsResponse } from "@trellis/mesh-model";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { loginInBrowser, operatorCredentials } from "../support/auth";
+import { mintJoinToken } from "../support/mesh";
 import { startProcess, stopAll, waitFor, type Started } from "../support/processes";
 
 const CHROMIUM_ARGS = [
@@ -62,6 +63,8 @@ describe("policy editor in Chromium", { timeout: 150_000 }, () => {
           "--outbound-port", "0", "--inbound-port", "0", "--admin-port", "0",
           "--control-plane", api, "--cache-dir", path.join(dir, `cache-${version}`),
         ],
+        // The control plane requires the sidecar's join token (and strict mTLS wants the certificate).
+        env: { TRELLIS_JOIN_TOKEN: await mintJoinToken(api, operator.headers, "reviews") },
       }));
     }
     const web = await startProcess({ name: "console", entry: "apps/console/scripts/start.mjs", args: ["--port", "0", "--api-url", api], timeoutMs: 30_000 });

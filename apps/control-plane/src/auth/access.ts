@@ -15,7 +15,9 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
 
 /**
  * The sidecar API: sidecars cannot log in, they present their join token (auth/sidecar-auth.ts), which
- * the hook verifies and each handler checks against the service and instance it acts on.
+ * the hook verifies and each handler checks against the service and instance it acts on. An operator
+ * with the editor role may call these routes too (an external endpoint registered by hand, a dead
+ * instance removed), like any other change to the mesh.
  */
 export const SIDECAR_ROUTES: ReadonlySet<string> = new Set([
   "POST /api/v1/sidecars/register",
@@ -25,9 +27,6 @@ export const SIDECAR_ROUTES: ReadonlySet<string> = new Set([
   "HEAD /api/v1/sidecars/:id/config",
   "POST /api/v1/sidecars/:id/ack",
 ]);
-
-/** Sidecar routes an operator may call too (removing a dead instance by hand), with an editor role. */
-export const OPERATOR_SIDECAR_ROUTES: ReadonlySet<string> = new Set(["DELETE /api/v1/sidecars/:id"]);
 
 export const routeKey = (method: string, url: string | undefined): string => `${method} ${url ?? "<no route>"}`;
 export const isPublicRoute = (method: string, url: string | undefined): boolean => url !== undefined && PUBLIC_ROUTES.has(routeKey(method, url));

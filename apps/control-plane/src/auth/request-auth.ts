@@ -3,7 +3,7 @@
 // call requireRole, which checks the role and, for a cookie-carrying change, the request's origin.
 import { SESSION_COOKIE, roleAtLeast, type Principal, type Role } from "@trellis/mesh-model";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { OPERATOR_SIDECAR_ROUTES, isPublicRoute, isSidecarRoute, routeKey } from "./access";
+import { isPublicRoute, isSidecarRoute } from "./access";
 import { ForbiddenError, UnauthorizedError } from "./auth-errors";
 import type { AuthService, Authenticated } from "./auth-service";
 import { isJoinToken, type SidecarAuth, type SidecarCaller } from "./sidecar-auth";
@@ -89,14 +89,13 @@ export function installRequestAuth(app: FastifyInstance, deps: RequestAuthDeps):
     const route = request.routeOptions.url;
     if (isPublicRoute(request.method, route)) return;
     if (isSidecarRoute(request.method, route)) {
-      // Sidecars present their join token; an operator may use the few routes meant for both.
+      // Sidecars present their join token; other credentials are an operator's, checked as below.
       const bearer = bearerOf(request);
       if (isJoinToken(bearer)) {
         request.sidecar = await deps.sidecarAuth.verify(bearer);
         return;
       }
-      const operatorCredentials = bearer !== undefined || sessionCookieOf(request) !== undefined;
-      if (!operatorCredentials || !OPERATOR_SIDECAR_ROUTES.has(routeKey(request.method, route))) {
+      if (bearer === undefined && sessionCookieOf(request) === undefined) {
         request.sidecar = deps.sidecarAuth.withoutJoinToken();
         return;
       }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { SIDECAR_API, ZApiError, ZJoinTokenResponse, ZBundle, ZRegisterResponse, ZSidecarsResponse, type Bundle, type RegisterRequest } from "@trellis/mesh-model";
+import { SIDECAR_API, ZApiError, ZCreatedToken, ZJoinTokenResponse, ZBundle, ZRegisterResponse, ZSidecarsResponse, type Bundle, type RegisterRequest } from "@trellis/mesh-model";
 import { openSse, type SseClient } from "../../fixtures/sse-client";
 import { postJson, startTestControlPlane, type TestControlPlane } from "../../fixtures/test-control-plane";
 
@@ -253,9 +253,15 @@ describe("sidecar authentication (--sidecar-auth required)", { timeout: 30_000 }
   });
   after(async () => t.close());
 
-  it("refuses every sidecar call without a join token with 401, an operator token included", async () => {
+  it("refuses every sidecar call without credentials with 401; an operator needs the editor role", async () => {
     await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001)), 401, "unauthorized");
-    await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), { headers: { "content-type": "application/json", ...t.auth } }), 401, "unauthorized");
+    const created = await t.fetch("/api/v1/tokens", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "watcher", role: "viewer" }) });
+    const viewer = { authorization: `Bearer ${ZCreatedToken.parse(await created.json()).token}` };
+    await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), { headers: { "content-type": "application/json", ...viewer } }), 403, "forbidden");
+    await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), { headers: { "content-type": "application/json", authorization: "Bearer forged-operator-token" } }), 401, "unauthorized");
+    // An admin may register an endpoint by hand (a service without a sidecar), and remove it.
+    assert.equal((await postJson(t.api + SIDECAR_API.register, reg("external-1", "external", "v1", 3100), { headers: { "content-type": "application/json", ...t.auth } })).status, 200);
+    assert.equal((await fetch(t.api + SIDECAR_API.deregister("external-1"), { method: "DELETE", headers: t.auth })).status, 204);
     const garbage = { authorization: "Bearer trellis-join-not-a-real-token" };
     await apiError(await postJson(t.api + SIDECAR_API.register, reg("shop-1", "shop", "v1", 3001), { headers: { "content-type": "application/json", ...garbage } }), 401, "unauthorized");
     await apiError(await fetch(t.api + SIDECAR_API.heartbeat("shop-1"), { method: "POST" }), 401, "unauthorized");

@@ -2,7 +2,7 @@
 // and ACK/NACK. Each route parses its input, checks the sidecar's join token against the service and
 // instance it acts on (auth/sidecar-auth.ts; the hook verified the token), calls one service and answers.
 import { ZAckRequest, ZInstanceId, ZRegisterRequest } from "@trellis/mesh-model";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ConfigHub } from "../push/config-hub";
 import type { RegistryService } from "../registry/registry-service";
@@ -29,23 +29,27 @@ const INSTANCE = "/api/v1/sidecars/:id";
 export const REGISTRY_STATUS = "/api/v1/registry";
 
 export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): void {
+  // The instance's own sidecar (its join token), or an operator who may change the mesh.
+  const actAs = async (request: FastifyRequest, target: { service?: string; instanceId: string }): Promise<void> => {
+    if (request.auth !== null) requireRole(request, "editor");
+    else await deps.sidecarAuth.require(request, target);
+  };
+
   app.post(REGISTER, async (request) => {
     const body = parseInput(ZRegisterRequest, request.body, "body");
-    await deps.sidecarAuth.require(request, { service: body.service, instanceId: body.instanceId });
+    await actAs(request, { service: body.service, instanceId: body.instanceId });
     return deps.registry.register(body);
   });
 
   app.post(`${INSTANCE}/heartbeat`, async (request) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
-    await deps.sidecarAuth.require(request, { instanceId: id });
+    await actAs(request, { instanceId: id });
     return deps.registry.heartbeat(id);
   });
 
   app.delete(INSTANCE, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
-    // The instance's own sidecar, or an operator removing a dead one.
-    if (request.auth !== null) requireRole(request, "editor");
-    else await deps.sidecarAuth.require(request, { instanceId: id });
+    await actAs(request, { instanceId: id });
     await deps.registry.deregister(id);
     return reply.status(204).send();
   });
@@ -53,7 +57,7 @@ export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): voi
   app.post(`${INSTANCE}/ack`, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
     const answer = parseInput(ZAckRequest, request.body, "body");
-    await deps.sidecarAuth.require(request, { instanceId: id });
+    await actAs(request, { instanceId: id });
     await deps.recordAnswer(id, answer);
     return reply.status(204).send();
   });
@@ -67,7 +71,7 @@ export function sidecarRoutes(app: FastifyInstance, deps: SidecarRouteDeps): voi
 
   app.get(`${INSTANCE}/config`, async (request, reply) => {
     const { id } = parseInput(ZInstanceParams, request.params, "params");
-    await deps.sidecarAuth.require(request, { instanceId: id });
+    await actAs(request, { instanceId: id });
     // Usually known from the hub's latest mesh read (a mass reconnect is then no read per stream).
     const instance = deps.hub.liveInstance(id) ?? (await deps.registry.streamTarget(id));
     // From here on the response is ours: an endless event stream.
