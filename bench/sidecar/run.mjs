@@ -277,7 +277,9 @@ async function startControlPlane(dir) {
     if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${text}`);
     return text;
   };
-  return { cp, api, otlp: `http://127.0.0.1:${listening.otlpHttpPort}`, call };
+  // A sidecar authenticates to the sidecar API with a join token of its service, as in production.
+  const joinToken = async (service) => JSON.parse(await call("POST", "/api/v1/ca/join-tokens", { service })).token;
+  return { cp, api, otlp: `http://127.0.0.1:${listening.otlpHttpPort}`, call, joinToken };
 }
 
 /** The policy of every Trellis row: every feature on. */
@@ -327,7 +329,7 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
   }
   // Plaintext to the nginx endpoints, whatever the mesh-wide mTLS default is (nginx holds no mesh identity).
   await cp.call("PUT", "/api/v1/policies/upstream", everyFeature("upstream", "permissive"));
-  const sidecar = await startSidecarProcess(dir, profileDir, name, entry, cp, ["--service", "bench-client", "--app-port", String(upstreamPorts[0])]);
+  const sidecar = await startSidecarProcess(dir, profileDir, name, entry, cp, ["--service", "bench-client", "--app-port", String(upstreamPorts[0]), "--join-token", await cp.joinToken("bench-client")]);
   const until = Date.now() + 30_000;
   for (;;) {
     const res = await request(`${sidecar.admin}/config`);
@@ -357,7 +359,7 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
  */
 async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
   const cp = await startControlPlane(dir);
-  const joinToken = async (service) => JSON.parse(await cp.call("POST", "/api/v1/ca/join-tokens", { service })).token;
+  const joinToken = cp.joinToken;
   const app = ["--app-port", String(upstreamPorts[0])];
   const tlsCallee = await startSidecarProcess(dir, profileDir, "callee mTLS", [bundle], cp, ["--service", "upstream-tls", ...app, "--join-token", await joinToken("upstream-tls")]);
   const plainCallee = await startSidecarProcess(dir, profileDir, "callee plaintext", [bundle], cp, ["--service", "upstream-plain", ...app]);
