@@ -420,7 +420,7 @@ function bundleSidecar(dir, sourceRoot, file) {
 async function buildBundle(sourceRoot, out) {
   const esbuild = path.join(ROOT, "node_modules", ".bin", "esbuild");
   await runPinned(LOAD_CORE, esbuild, [
-    path.join(sourceRoot, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", `--outfile=${out}`, "--log-level=warning",
+    path.join(sourceRoot, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", "--minify-whitespace", `--outfile=${out}`, "--log-level=warning",
     "--banner:js=import { createRequire as __trellisCreateRequire } from 'node:module'; const require = __trellisCreateRequire(import.meta.url);",
   ], 120_000);
   return out;
