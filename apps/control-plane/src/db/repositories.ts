@@ -164,6 +164,19 @@ export interface RollupRepository {
   add(rows: ReadonlyArray<RollupRow>): Promise<void>;
   /** As add, for cells that go to a 10 s and/or a 60 s bucket at once (ingest's form); see rollup-cells.ts. */
   addCells(cells: ReadonlyArray<RollupCell>): Promise<void>;
+  /**
+   * As addCells for the cells of several OTLP exports at once. An export with a digest is written only
+   * if no export with that digest was written before (or earlier in the list): its digest is remembered
+   * in the same transaction as the cells. Returns, per export, whether it was written (false: a repeat).
+   */
+  addExports(exports: ReadonlyArray<{ digest?: string; cells: ReadonlyArray<RollupCell> }>, at: Date): Promise<boolean[]>;
+  /** Forgets the export digests written before the cutoff; returns how many. */
+  forgetDigests(before: Date): Promise<number>;
+  /**
+   * Deletes the series ids not looked up since the cutoff (a writer looks each id it uses up again at
+   * least every SERIES_ID_REFRESH_MS); returns how many.
+   */
+  pruneSeries(notUsedSince: Date): Promise<number>;
   /** Moves written-ahead cells into the rollup table (reads do it first themselves). */
   foldPending(): Promise<void>;
   /** Sums every row of a resolution with bucketStart in [from, to), grouped by label set. */

@@ -8,15 +8,20 @@ import { z } from "zod";
 import { ZSqlNumber } from "./columns";
 import { Prisma, type DbClient } from "./prisma-client";
 import type { Database, RollupAggregate, RollupRepository, RollupRow, SeriesLabels } from "./repositories";
-import { CELL_WIDTH, decodeCells, encodeCells, type RollupCell } from "./rollup-cells";
+import { CELL_WIDTH, decodeCells, encodeCells, seriesKeyOf, type RollupCell } from "./rollup-cells";
 import { isStorableRollup } from "./rollup-merge";
 import {
   BUCKET_COLUMNS,
+  deleteDigestsSql,
+  insertDigestsSql,
   insertPendingSql,
+  jsonAndTimeArgs,
   LABEL_COLUMNS,
+  pruneSeriesSql,
   quote,
   rollupsJson,
   seriesByIdSql,
+  sqlTime,
   SUMMED_COLUMNS,
   takePendingSql,
   upsertRollupsSql,
@@ -48,8 +53,15 @@ const ZSeriesLabels = z.object({
 const ZAggregateRow = ZSeriesLabels.extend({ count: ZSqlNumber, durationSumMs: ZSqlNumber });
 const ZSeriesRow = ZSeriesLabels.extend({ id: ZSqlNumber });
 const ZPendingRow = z.object({ cells: z.string() });
+const ZDigestRow = z.object({ digest: z.string() });
+const ZIdRow = z.object({ id: ZSqlNumber });
 
-const seriesKeyOf = (s: SeriesLabels): string => `${s.source}\u0000${s.destination}\u0000${s.destinationVersion}\u0000${s.responseClass}\u0000${s.outcome}\u0000${s.mtls ? 1 : 0}`;
+/**
+ * A writer looks a cached series id up again (stamping the row's usedAt) once it is this old, so that a
+ * series not looked up for longer is known to be in no process's cache and may be deleted (pruneSeries).
+ */
+export const SERIES_ID_REFRESH_MS = 3_600_000;
+
 
 export function rollupRepository(db: DbClient, provider: Database["provider"]): RollupRepository {
   const upsertRollups = upsertRollupsSql(provider);
@@ -57,53 +69,100 @@ export function rollupRepository(db: DbClient, provider: Database["provider"]): 
   const seriesById = seriesByIdSql(provider);
   const insertPending = insertPendingSql(provider);
   const takePending = takePendingSql(FOLD_PAYLOADS);
-  // Series ids never change once given, so both directions are cached for the life of the process.
-  const idOf = new Map<string, number>();
+  // Series ids never change while their row exists. Label set -> id is looked up again after
+  // SERIES_ID_REFRESH_MS (see pruneSeries); id -> labels stays (a pruned id is never given again).
+  const idOf = new Map<string, { id: number; at: number }>();
+  const insertDigests = insertDigestsSql(provider);
+  const deleteDigests = deleteDigestsSql(provider);
+  const pruneSeriesStatement = pruneSeriesSql(provider);
   const labelsOf = new Map<number, SeriesLabels>();
 
-  const remember = (raw: unknown) => {
+  const remember = (raw: unknown, atMs?: number) => {
     const row = ZSeriesRow.parse(raw);
     const labels: SeriesLabels = { source: row.source, destination: row.destination, destinationVersion: row.destinationVersion, responseClass: row.responseClass, outcome: row.outcome, mtls: row.mtls };
-    idOf.set(seriesKeyOf(labels), row.id);
+    // Rows read by id (a fold) do not say when they were stamped: only an upsert refreshes the label set's entry.
+    if (atMs !== undefined) idOf.set(seriesKeyOf(labels), { id: row.id, at: atMs });
     labelsOf.set(row.id, labels);
   };
 
   /** The series id of each cell; unknown label sets are inserted first (idempotent, outside the write). */
   async function seriesIds(cells: ReadonlyArray<RollupCell>): Promise<number[]> {
     const ids = new Array<number>(cells.length);
+    const nowMs = Date.now();
     let missing: Map<string, SeriesLabels> | undefined;
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i]!;
-      const key = seriesKeyOf(c);
-      const id = idOf.get(key);
-      if (id !== undefined) ids[i] = id;
+      const key = c.seriesKey ?? seriesKeyOf(c);
+      const entry = idOf.get(key);
+      if (entry !== undefined && nowMs - entry.at < SERIES_ID_REFRESH_MS) ids[i] = entry.id;
       else (missing ??= new Map()).set(key, c);
     }
     if (!missing) return ids;
     const labels = [...missing.values()].map((s) => [s.source, s.destination, s.destinationVersion, s.responseClass, s.outcome, s.mtls]);
     for (let i = 0; i < labels.length; i += CHUNK) {
-      const rows = await db.$queryRawUnsafe<unknown[]>(upsertSeries, JSON.stringify(labels.slice(i, i + CHUNK)));
-      for (const raw of rows) remember(raw);
+      const rows = await db.$queryRawUnsafe<unknown[]>(upsertSeries, ...jsonAndTimeArgs(provider, JSON.stringify(labels.slice(i, i + CHUNK)), new Date(nowMs)));
+      for (const raw of rows) remember(raw, nowMs);
     }
     for (let i = 0; i < cells.length; i++) {
       if (ids[i] !== undefined) continue;
-      const id = idOf.get(seriesKeyOf(cells[i]!));
-      if (id === undefined) throw new Error("a rollup series was not stored");
-      ids[i] = id;
+      const c = cells[i]!;
+      const entry = idOf.get(c.seriesKey ?? seriesKeyOf(c));
+      if (entry === undefined) throw new Error("a rollup series was not stored");
+      ids[i] = entry.id;
     }
     return ids;
   }
 
-  async function addCells(cells: ReadonlyArray<RollupCell>): Promise<void> {
+  function check(cells: ReadonlyArray<RollupCell>): void {
     for (const c of cells) {
       if (!isStorableRollup(c)) {
         if (c.buckets.length !== BUCKETS) throw new RangeError(`a rollup row needs ${BUCKETS} latency buckets, got ${c.buckets.length}`);
         throw new RangeError(`rollup counts must be non-negative integers and the duration sum finite (${c.source} -> ${c.destination})`);
       }
     }
+  }
+
+  async function addCells(cells: ReadonlyArray<RollupCell>): Promise<void> {
+    check(cells);
     if (cells.length === 0) return;
     const ids = await seriesIds(cells);
     await db.$executeRawUnsafe(insertPending, encodeCells(cells, ids));
+  }
+
+  async function addExports(exports: ReadonlyArray<{ digest?: string; cells: ReadonlyArray<RollupCell> }>, at: Date): Promise<boolean[]> {
+    const digests = exports.flatMap((e) => (e.digest === undefined ? [] : [e.digest]));
+    if (digests.length === 0) {
+      await addCells(exports.length === 1 ? exports[0]!.cells : exports.flatMap((e) => e.cells));
+      return exports.map(() => true);
+    }
+    for (const e of exports) check(e.cells);
+    // Series ids first, outside the transaction: idempotent, and a retried export needs them all the same.
+    const all = exports.flatMap((e) => e.cells);
+    const ids = await seriesIds(all);
+    return db.$transaction(
+      async (tx) => {
+        const fresh = new Set((await tx.$queryRawUnsafe<unknown[]>(insertDigests, ...jsonAndTimeArgs(provider, JSON.stringify(digests), at))).map((raw) => ZDigestRow.parse(raw).digest));
+        const written: boolean[] = [];
+        const cells: RollupCell[] = [];
+        const cellIds: number[] = [];
+        let o = 0;
+        for (const e of exports) {
+          const n = e.cells.length;
+          const write = e.digest === undefined || fresh.delete(e.digest);
+          written.push(write);
+          if (write) {
+            for (let i = 0; i < n; i++) {
+              cells.push(e.cells[i]!);
+              cellIds.push(ids[o + i]!);
+            }
+          }
+          o += n;
+        }
+        if (cells.length > 0) await tx.$executeRawUnsafe(insertPending, encodeCells(cells, cellIds));
+        return written;
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS },
+    );
   }
 
   /** One transaction: take up to FOLD_PAYLOADS pending payloads, sum their cells, add them to Rollup. Returns the payloads folded. */
@@ -187,6 +246,21 @@ export function rollupRepository(db: DbClient, provider: Database["provider"]): 
     },
 
     addCells,
+
+    addExports,
+
+    async forgetDigests(before) {
+      return db.$executeRawUnsafe(deleteDigests, sqlTime(before));
+    },
+
+    async pruneSeries(notUsedSince) {
+      const rows = await db.$queryRawUnsafe<unknown[]>(pruneSeriesStatement, sqlTime(notUsedSince));
+      const gone = new Set(rows.map((raw) => ZIdRow.parse(raw).id));
+      // This process's own cache forgets them at once (no other process has used them for an hour). The
+      // id -> labels direction stays: ids are never given again (AUTOINCREMENT, a sequence).
+      for (const [key, entry] of idOf) if (gone.has(entry.id)) idOf.delete(key);
+      return gone.size;
+    },
 
     foldPending: fold,
 

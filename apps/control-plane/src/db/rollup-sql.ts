@@ -56,15 +56,44 @@ function jsonRows(provider: Database["provider"]): string {
 
 /**
  * Ensures a RollupSeries row for each label set (a JSON array of [source, destination, version, class,
- * outcome, mtls]) and returns every one's id with its labels. The no-op update makes RETURNING give the
- * rows that existed too; callers send each label set once.
+ * outcome, mtls]), stamps its usedAt, and returns every one's id with its labels (the update makes
+ * RETURNING give the rows that existed too; callers send each label set once). Parameters: seriesArgs.
  */
 export function upsertSeriesSql(provider: Database["provider"]): string {
   const values = LABEL_COLUMNS.map((c, i) => (provider === "postgresql" && c === "mtls" ? `(value ->> ${i})::boolean` : `value ->> ${i}`)).join(", ");
+  const usedAt = provider === "sqlite" ? "?" : "$2::timestamp(3)";
   return (
-    `INSERT INTO "RollupSeries" (${quote(LABEL_COLUMNS)}) SELECT ${values} FROM ${jsonRows(provider)}${provider === "sqlite" ? " WHERE true" : ""} ` +
-    `ON CONFLICT (${quote(LABEL_COLUMNS)}) DO UPDATE SET "source" = excluded."source" RETURNING "id", ${quote(LABEL_COLUMNS)}`
+    `INSERT INTO "RollupSeries" (${quote(LABEL_COLUMNS)}, "usedAt") SELECT ${values}, ${usedAt} FROM ${jsonRows(provider)}${provider === "sqlite" ? " WHERE true" : ""} ` +
+    `ON CONFLICT (${quote(LABEL_COLUMNS)}) DO UPDATE SET "usedAt" = excluded."usedAt" RETURNING "id", ${quote(LABEL_COLUMNS)}`
   );
+}
+
+/** A time as a text parameter: how the libsql adapter writes a DateTime; PostgreSQL's timestamp(3) reads it as UTC. */
+export const sqlTime = (at: Date): string => at.toISOString().replace("Z", "+00:00");
+
+/** The parameters of upsertSeriesSql / insertDigestsSql in their placeholders' order: SQLite numbers `?` by position. */
+export function jsonAndTimeArgs(provider: Database["provider"], json: string, at: Date): [string, string] {
+  return provider === "sqlite" ? [sqlTime(at), json] : [json, sqlTime(at)];
+}
+
+/** Deletes the series not looked up since the parameter (a time), returning their ids. */
+export function pruneSeriesSql(provider: Database["provider"]): string {
+  return `DELETE FROM "RollupSeries" WHERE "usedAt" < ${provider === "sqlite" ? "?" : "$1::timestamp(3)"} RETURNING "id"`;
+}
+
+/**
+ * Remembers export digests (a JSON array of strings) stored at a time, returning those that were not
+ * known yet: a digest that is missing from the answer belongs to an export stored before. Parameters: jsonAndTimeArgs.
+ */
+export function insertDigestsSql(provider: Database["provider"]): string {
+  return provider === "sqlite"
+    ? `INSERT INTO "ExportDigest" ("digest", "storedAt") SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING "digest"`
+    : `INSERT INTO "ExportDigest" ("digest", "storedAt") SELECT value, $2::timestamp(3) FROM json_array_elements_text($1::json) AS digests(value) ON CONFLICT DO NOTHING RETURNING "digest"`;
+}
+
+/** Forgets the export digests stored before the parameter (a time). */
+export function deleteDigestsSql(provider: Database["provider"]): string {
+  return `DELETE FROM "ExportDigest" WHERE "storedAt" < ${provider === "sqlite" ? "?" : "$1::timestamp(3)"}`;
 }
 
 /** The labels of the series whose ids are in the JSON array parameter. */

@@ -7,6 +7,7 @@ import path from "node:path";
 import { Server, ServerCredentials, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData } from "@grpc/grpc-js";
 import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { InvalidRequestError } from "../errors";
+import { exportDigest } from "../ingest/export-digests";
 import type { IngestService } from "../ingest/ingest-service";
 import { decodeMetricsRequest, decodeTracesRequest, encodeMetricsResponse, encodeTracesResponse } from "../ingest/otlp-proto";
 import type { Logger } from "../log";
@@ -74,7 +75,7 @@ export async function startOtlpGrpcServer(deps: OtlpGrpcServerDeps, host: string
       let partial;
       try {
         // Decoded and handed over in one expression: the decoded export is not held while the write is awaited.
-        partial = await (kind === "metrics" ? deps.ingest.metrics(decode(kind, bytes), true) : deps.ingest.traces(decode(kind, bytes), true));
+        partial = await (kind === "metrics" ? deps.ingest.metrics(decode(kind, bytes), true, exportDigest(bytes)) : deps.ingest.traces(decode(kind, bytes), true));
       } finally {
         leave();
       }

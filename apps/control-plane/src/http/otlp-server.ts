@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from "zod";
 import { InvalidRequestError, NotFoundError, RETRY_AFTER_SECONDS } from "../errors";
 import type { Admitted } from "../ingest/export-admission";
+import { exportDigest } from "../ingest/export-digests";
 import type { IngestService } from "../ingest/ingest-service";
 import { isGzipEncoded, otlpFormatOf, readBody, type OtlpFormat } from "../ingest/otlp-body";
 import {
@@ -151,7 +152,7 @@ export function buildOtlpServer(deps: OtlpServerDeps): FastifyInstance {
       try {
         const bytes = request.body === undefined ? Buffer.alloc(0) : ZOtlpBody.parse(request.body).bytes;
         // Decoded and handed over in one expression: the decoded export is not held while the write is awaited.
-        partial = await (kind === "metrics" ? deps.ingest.metrics(decodeExport(kind, format, bytes), true) : deps.ingest.traces(decodeExport(kind, format, bytes), true));
+        partial = await (kind === "metrics" ? deps.ingest.metrics(decodeExport(kind, format, bytes), true, exportDigest(bytes)) : deps.ingest.traces(decodeExport(kind, format, bytes), true));
       } finally {
         release(request.raw);
       }

@@ -7,6 +7,8 @@ import type { EndpointStateService } from "../endpoint-state/endpoint-state-serv
 import { UnavailableError } from "../errors";
 import type { Logger } from "../log";
 import { ExportAdmission, type Admitted } from "./export-admission";
+import { SERIES_ID_REFRESH_MS } from "../db/rollup-repository";
+import { DIGEST_WINDOW_MS, RecentDigests } from "./export-digests";
 import { CumulativeToDelta, counterArithmetic, histogramArithmetic } from "./cumulative-to-delta";
 import { GroupCommit } from "./group-commit";
 import { LoopLag } from "./loop-lag";
@@ -60,6 +62,8 @@ export interface IngestStats {
   rejectedSpans: number;
   /** Exports (metrics or traces, any transport) refused: too many or too many bytes in flight, or the loop behind. */
   shedExports: number;
+  /** Metric exports answered without storing them: a repeat (same digest) of one stored before. */
+  retriedExports: number;
   /** Exports in flight right now. */
   exportsInFlight: number;
   /** The adaptive in-flight limit now (see export-admission.ts). */
@@ -90,6 +94,10 @@ interface PreparedExport {
 }
 
 interface IngestBatch {
+  /** The export's digest (export-digests.ts), when the receiver gave one. */
+  digest: string | undefined;
+  /** Set by the write: false when an export with the same digest had been stored before. */
+  written: boolean;
   cells: RollupCell[];
   edges: { source: string; destination: string }[];
   services: { name: string; version?: string }[];
@@ -106,7 +114,10 @@ export class IngestService {
     traceExports: 0,
     acceptedSpans: 0,
     rejectedSpans: 0,
+    retriedExports: 0,
   };
+  /** Digests of the metric exports this process stored in the last window (export-digests.ts). */
+  private readonly recentDigests = new RecentDigests();
   private readonly trackers: DeltaTrackers;
   /** Services (and versions) already ensured in the registry, so that most batches skip that write. */
   private readonly ensured = new Set<string>();
@@ -159,16 +170,21 @@ export class IngestService {
   /**
    * Throws InvalidRequestError for an unsound export, UnavailableError when storage failed, and
    * OverloadedError (or UnavailableError while storage fails) when too many exports are in flight.
-   * `admitted`: the caller holds a slot from admit() already.
+   * `admitted`: the caller holds a slot from admit() already. `digest`: exportDigest() of the decompressed
+   * body; an export whose digest was stored in the last DIGEST_WINDOW_MS is answered as stored, not stored again.
    */
-  metrics(input: unknown, admitted = false): Promise<PartialSuccess | undefined> {
+  metrics(input: unknown, admitted = false, digest?: string): Promise<PartialSuccess | undefined> {
     // Not async, and the export is parsed in a plain function: no suspended frame may hold the parsed
     // export while the write is awaited (16 exports kept alive that way made garbage collection cost
     // more than decoding).
+    if (digest !== undefined && this.recentDigests.has(digest, this.options.now().getTime())) {
+      this.counts.retriedExports++;
+      return Promise.resolve(undefined);
+    }
     const leave = admitted ? undefined : this.admission.enter();
     let prepared: PreparedExport;
     try {
-      prepared = this.prepareMetrics(input);
+      prepared = this.prepareMetrics(input, digest);
     } catch (err) {
       leave?.();
       return Promise.reject(err);
@@ -178,7 +194,7 @@ export class IngestService {
   }
 
   /** Everything about an export that needs no waiting: parsed, checked, summed into cells. */
-  private prepareMetrics(input: unknown): PreparedExport {
+  private prepareMetrics(input: unknown, digest: string | undefined): PreparedExport {
     const metrics = normaliseMetrics(input);
     const now = this.options.now();
     const nowMs = now.getTime();
@@ -186,7 +202,7 @@ export class IngestService {
     const extraction = extractRequestObservations(metrics, nowMs, this.trackers);
     const oldest10 = nowMs - this.options.retention10sMs;
     const oldest60 = nowMs - this.options.retention1mMs;
-    const batch: IngestBatch = { cells: [], edges: [], services: [] };
+    const batch: IngestBatch = { digest, written: true, cells: [], edges: [], services: [] };
     // The export's points summed per series and 10 s cell (a cell's 60 s bucket follows from its time).
     const cells = new Map<string, RollupCell>();
     const edgesSeen = new Set<string>();
@@ -255,7 +271,16 @@ export class IngestService {
 
   private async commitMetrics(p: PreparedExport): Promise<PartialSuccess | undefined> {
     const { batch, now, endpointMetrics, acceptedPoints, rejected, schemaRejections, foreignPoints, duplicateViews, stored } = p;
-    if (batch.cells.length > 0) await this.submit(batch);
+    if (batch.cells.length > 0) {
+      await this.submit(batch);
+      if (!batch.written) {
+        // A retry of an export stored before (this or another replica, or before a restart): its answer then
+        // may have been lost, this one says it is stored. Nothing of it is counted or recorded twice.
+        this.counts.retriedExports++;
+        return undefined;
+      }
+      if (batch.digest !== undefined) this.recentDigests.add(batch.digest, now.getTime());
+    }
     if (endpointMetrics) await this.options.endpointStates?.record(endpointMetrics, now);
 
     const s = this.counts;
@@ -285,13 +310,22 @@ export class IngestService {
     return traces.rejected.count > 0 ? { rejected: traces.rejected.count, errorMessage: traces.rejected.message() } : undefined;
   }
 
-  /** Deletes rollups past their retention. */
-  async sweepRetention(): Promise<{ deleted10s: number; deleted1m: number }> {
+  /**
+   * Deletes rollups past their retention, then the series ids whose rollups are all gone, and the export
+   * digests past their window.
+   */
+  async sweepRetention(): Promise<{ deleted10s: number; deleted1m: number; prunedSeries: number; forgottenDigests: number }> {
     const nowMs = this.options.now().getTime();
-    const deleted10s = await this.options.db.rollups.deleteBefore(10, new Date(nowMs - this.options.retention10sMs));
-    const deleted1m = await this.options.db.rollups.deleteBefore(60, new Date(nowMs - this.options.retention1mMs));
-    if (deleted10s + deleted1m > 0) this.options.log.info("rollups_expired", { deleted10s, deleted1m });
-    return { deleted10s, deleted1m };
+    const { rollups } = this.options.db;
+    const deleted10s = await rollups.deleteBefore(10, new Date(nowMs - this.options.retention10sMs));
+    const deleted1m = await rollups.deleteBefore(60, new Date(nowMs - this.options.retention1mMs));
+    // A writer stamps a series id at most SERIES_ID_REFRESH_MS before its last use, and a point is at most
+    // 10 minutes ahead of its writer's clock: an id not stamped for the longest retention plus twice that
+    // has no rollup left and is in no process's cache.
+    const prunedSeries = await rollups.pruneSeries(new Date(nowMs - Math.max(this.options.retention10sMs, this.options.retention1mMs) - 2 * SERIES_ID_REFRESH_MS));
+    const forgottenDigests = await rollups.forgetDigests(new Date(nowMs - DIGEST_WINDOW_MS));
+    if (deleted10s + deleted1m + prunedSeries > 0) this.options.log.info("rollups_expired", { deleted10s, deleted1m, prunedSeries });
+    return { deleted10s, deleted1m, prunedSeries, forgottenDigests };
   }
 
   /** Forgets cumulative streams that went quiet. */
@@ -300,6 +334,7 @@ export class IngestService {
     this.trackers.counters.prune(nowMs);
     this.trackers.histograms.prune(nowMs);
     this.series.prune(nowMs);
+    this.recentDigests.prune(nowMs);
     for (const [key, at] of this.edgeTouchedAt) if (nowMs - at > EDGE_TOUCH_INTERVAL_MS) this.edgeTouchedAt.delete(key);
   }
 
@@ -354,8 +389,10 @@ export class IngestService {
       await this.options.db.edges.touch([...edges.values()], now);
       for (const key of edges.keys()) this.edgeTouchedAt.set(key, now.getTime());
     }
-    // One write-ahead row for the whole group; the fold sums cells of one key.
-    await this.options.db.rollups.addCells(batches.length === 1 ? batches[0]!.cells : batches.flatMap((b) => b.cells));
+    // One write-ahead row for the whole group (and its exports' digests, in the same transaction); the
+    // fold sums cells of one key.
+    const written = await this.options.db.rollups.addExports(batches, now);
+    for (let i = 0; i < batches.length; i++) batches[i]!.written = written[i]!;
     this.scheduleFold();
   }
 }

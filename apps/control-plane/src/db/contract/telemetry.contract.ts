@@ -81,6 +81,62 @@ export function telemetryContract(ctx: SharedDatabase): void {
     });
   });
 
+  describe("export digests and series pruning", () => {
+    const cellOf = (destination: string, count: number) => ({
+      source: "frontend",
+      destination,
+      destinationVersion: "v1",
+      responseClass: "2xx" as const,
+      outcome: "ok" as const,
+      mtls: true,
+      bucket10Ms: T0.getTime(),
+      bucket60Ms: T0.getTime(),
+      count,
+      durationSumMs: 0,
+      buckets: Array.from({ length: BUCKETS }, (_, i) => (i === 0 ? count : 0)),
+    });
+    const countOf = async (destination: string) =>
+      (await ctx.db.rollups.aggregate(10, at(0), at(10))).filter((c) => c.destination === destination).reduce((sum, c) => sum + c.count, 0);
+
+    it("writes an export with a digest once: a repeat, later or in the same group, is not written", async () => {
+      assert.deepEqual(await ctx.db.rollups.addExports([{ digest: "d1", cells: [cellOf("digest-a", 1)] }], at(0)), [true]);
+      assert.deepEqual(
+        await ctx.db.rollups.addExports(
+          [
+            { digest: "d1", cells: [cellOf("digest-a", 1)] }, // a retry of the first
+            { digest: "d2", cells: [cellOf("digest-a", 10)] },
+            { digest: "d2", cells: [cellOf("digest-a", 10)] }, // the same export twice in one group
+            { cells: [cellOf("digest-a", 100)] }, // no digest: always written
+          ],
+          at(1),
+        ),
+        [false, true, false, true],
+      );
+      assert.equal(await countOf("digest-a"), 111);
+    });
+
+    it("forgets digests written before a cutoff, after which the same digest is written again", async () => {
+      await ctx.db.rollups.addExports([{ digest: "old", cells: [cellOf("digest-b", 1)] }], at(0));
+      await ctx.db.rollups.addExports([{ digest: "new", cells: [cellOf("digest-b", 2)] }], at(100));
+      assert.equal(await ctx.db.rollups.forgetDigests(at(50)), 1);
+      assert.deepEqual(await ctx.db.rollups.addExports([{ digest: "old", cells: [cellOf("digest-b", 4)] }, { digest: "new", cells: [cellOf("digest-b", 8)] }], at(101)), [true, false]);
+      assert.equal(await countOf("digest-b"), 7);
+    });
+
+    it("prunes series ids not used since a cutoff; their label sets are stored under new ids when used again", async () => {
+      await ctx.db.rollups.addCells([cellOf("prune-a", 1), cellOf("prune-b", 2)]);
+      assert.equal(await ctx.db.rollups.pruneSeries(new Date(Date.now() - 60_000)), 0, "ids used a moment ago stay");
+      await ctx.db.rollups.foldPending();
+      assert.equal(await ctx.db.rollups.pruneSeries(new Date(Date.now() + 60_000)), 2);
+      assert.equal(await ctx.db.rollups.pruneSeries(new Date(Date.now() + 60_000)), 0);
+      // The rollups themselves are the retention sweep's business: pruning ids leaves them as they are.
+      assert.equal(await countOf("prune-a"), 1);
+      await ctx.db.rollups.addCells([cellOf("prune-a", 5)]);
+      assert.equal(await countOf("prune-a"), 6, "a pruned label set is written under a new id and folded");
+      assert.equal(await countOf("prune-b"), 2);
+    });
+  });
+
   describe("rollup coverage", () => {
     it("gives the earliest bucket still stored per resolution, or null", async () => {
       assert.equal(await ctx.db.rollups.earliestBucket(10), null);
