@@ -87,9 +87,10 @@ export class ExportAdmission {
     const first = this.inFlight === 0;
     const full = this.inFlight >= this.currentLimit;
     const tooBig = !first && this.bytesInFlight + bytes > this.maxBytes;
-    // The loop's lag counts only while exports keep arriving: a machine busy with other work must not
-    // turn the first export after a quiet spell away.
-    const busy = now - this.lastAdmittedAt < BUSY_WINDOW_MS && this.overloaded();
+    // The loop's lag counts only while exports keep arriving and one is in flight: a machine busy with
+    // other work must not turn away the first export after a quiet spell, nor one export at a time
+    // (sequential exports on a starved machine would be refused otherwise).
+    const busy = !first && now - this.lastAdmittedAt < BUSY_WINDOW_MS && this.overloaded();
     if (full || tooBig || busy) {
       throw this.refusal(
         full
