@@ -10,7 +10,7 @@ import os from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, apiFetch, generateMesh, loginBrowser, seedMesh, startProcess, stopAll, waitFor } from "./harness.mjs";
-const dirs = process.argv.slice(2, 4);
+const dirs = process.argv.slice(2);
 const runs = Number(process.env.RUNS ?? 5);
 const dir = mkdtempSync(path.join(os.tmpdir(), "h5-ab-"));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -22,7 +22,8 @@ try {
   const urls = [];
   for (const d of dirs) { const w = await startProcess("console", path.join(d, "scripts/start.mjs"), ["--port", "0", "--api-url", api]); urls.push(`http://127.0.0.1:${w.event.port}`); }
   const browser = await chromium.launchPersistentContext(path.join(dir, "profile"), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1600, height: 1000 } });
-  for (const u of urls) await loginBrowser(browser, u);
+  // One login: every console talks to the same control plane, and cookies do not depend on the port.
+  await loginBrowser(browser, urls[0]);
   const measure = async (url, query, n) => {
     const page = await browser.newPage();
     try {

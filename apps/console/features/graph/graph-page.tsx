@@ -1,12 +1,13 @@
 "use client";
 // The graph page (home): services as nodes, calls as edges, details of the selection on the side.
-import { useCallback, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 import { EmptyState, ErrorState, LoadingState, StaleBanner } from "../../components/query-state";
 import { FilterInput } from "../../components/filter-input";
 import { PageHeader } from "../../components/page-header";
 import { useGlobalView, useUrlState } from "../../lib/use-url-state";
 import { windowPhrase } from "../../lib/view-state";
 import { useServices } from "../services/use-services";
+import { warmUpLayoutEngine } from "./compute-layout";
 import { GraphCanvas } from "./graph-canvas";
 import {
   DEFAULT_EDGE_METRIC, EDGE_METRICS, OVERLAY_EDGES_ABOVE_NODES, edgeOverlay, nodeBadges, reuseUnchangedNodes, toFlowEdges, toFlowNodes, type EdgeMetric,
@@ -40,6 +41,13 @@ export function GraphPage() {
   const expandedText = url.text("expand");
   const expanded = useMemo(() => parseExpanded(expandedText), [expandedText]);
   const policies = usePolicies(refreshMs);
+
+  // ELK is needed unless the whole of a large mesh is shown: load and warm it while the graph's
+  // API call is on the way, instead of after it.
+  const willUseElk = mode !== "all";
+  useEffect(() => {
+    if (willUseElk) void warmUpLayoutEngine();
+  }, [willUseElk]);
 
   const data = graph.data;
   const view = useMemo(() => focusGraph(data ?? { nodes: [], edges: [] }, { query, mode, expanded }), [data, query, mode, expanded]);
