@@ -66,15 +66,18 @@ describe("mTLS and authorization across real processes", { timeout: 240_000 }, (
     assert.ok(mtls.tls >= 1 && mtls.plaintext === 0, JSON.stringify(mtls));
   });
 
-  it("refuses a plaintext peer in strict mode, and a sidecar without identity fails closed", async () => {
+  it("refuses a plaintext peer in strict mode, and a sidecar without a join token gets nothing", async () => {
     const direct = await raw(ledger.inboundPort, "ledger", "/accounts/1");
     assert.equal(direct.status, 0, `plaintext got ${direct.status}`);
+    // The control plane requires sidecar auth by default: without a token, no registration and no config.
+    const hits = ledgerApp.hits;
     const lonely = await mesh.startSidecar({ service: "legacy", appPort: ledgerApp.port, joinToken: false });
-    await waitForEndpoints(lonely, "ledger", 1);
-    const r = await raw(outbound(lonely), "ledger", "/accounts/1");
-    assert.equal(r.status, 503);
-    assert.equal(r.error, "no_identity");
+    await waitFor("the control plane refuses the tokenless sidecar", async () => (logEvents(lonely, "register_refused").length > 0 ? true : undefined), 30_000);
     assert.equal(logEvents(lonely, "identity_none").length, 1, "it says at start why it will fail closed");
+    const r = await raw(outbound(lonely), "ledger", "/accounts/1");
+    assert.ok(r.status >= 400, `a call through it is refused (${r.status} ${r.error ?? ""})`);
+    assert.equal(ledgerApp.hits, hits, "nothing reached ledger");
+    assert.ok(!(await mesh.sidecarsView()).some((s) => s.service === "legacy"), "it never registered");
     await lonely.stop("SIGTERM");
   });
 

@@ -43,7 +43,7 @@ describe("loadConfig", () => {
       caSignRate: 5,
       mtlsMode: "strict",
       authorizationDefault: "allow",
-      sidecarAuth: "optional",
+      sidecarAuth: "required",
       logLevel: "info",
     });
   });

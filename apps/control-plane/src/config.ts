@@ -145,7 +145,7 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     key: "sidecarAuth",
     flag: "sidecar-auth",
-    defaultValue: () => "optional",
+    defaultValue: () => "required",
     description: "required: every sidecar API call (register, heartbeat, config stream, ACK) needs the sidecar's join token, acting only as that token's service; optional: sidecars without a token are let in too (development only; a token presented is still checked)",
   },
   { key: "logLevel", flag: "log-level", defaultValue: () => "info", description: "debug, info, warn or error" },
