@@ -112,7 +112,14 @@ describe("docker-compose.yml", () => {
   it("runs PostgreSQL 15, the control plane on it, the console, and every demo service with a sidecar", () => {
     const s = compose.services;
     assert.match(s.postgres?.image ?? "", /^postgres:15(\D|$)/);
-    assert.match(s["control-plane"]?.environment?.DATABASE_URL ?? "", /^postgresql:\/\/[^@]+@postgres:5432\//);
+    // The database password is generated per install: PostgreSQL and the control plane read it from the secrets volume.
+    assert.equal(s.postgres?.environment?.POSTGRES_PASSWORD, undefined, "no database password written here");
+    assert.equal(s.postgres?.environment?.POSTGRES_PASSWORD_FILE, "/run/trellis/pg-password");
+    assert.ok(s.postgres?.volumes?.includes("trellis-secrets:/run/trellis:ro"), "postgres mounts the secrets read-only");
+    assert.equal((s.postgres?.depends_on as Record<string, { condition: string }>).secrets?.condition, "service_completed_successfully");
+    assert.equal(s["control-plane"]?.environment?.DATABASE_URL, undefined);
+    assert.match(s["control-plane"]?.entrypoint?.join(" ") ?? "", /DATABASE_URL="postgresql:\/\/trellis:\$\$\(cat \/run\/trellis\/pg-password\)@postgres:5432\/trellis"/);
+    assert.match(s.secrets?.command?.join(" ") ?? "", /"api-token", "pg-password"/);
     assert.equal(s["control-plane"]?.environment?.TRELLIS_API_HOST, "0.0.0.0");
     assert.ok(s.console);
     for (const app of ["frontend", "catalog", "reviews-v1", "reviews-v2", "ratings", "loadgen"]) {
