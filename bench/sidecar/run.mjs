@@ -262,12 +262,13 @@ async function main() {
 }
 
 /** A real control plane (core LOAD_CORE, fresh SQLite, 1 h leases) and a caller of its API with a throwaway admin token. */
-async function startControlPlane(dir) {
+async function startControlPlane(dir, extraArgs = []) {
   const token = `bench-${randomBytes(18).toString("hex")}`;
   const cp = startPinned("control plane", LOAD_CORE, process.execPath, [
     "--import", "tsx", "apps/control-plane/src/main.ts",
     "--api-port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0",
     "--database-url", `file:${path.join(dir, `cp-${randomBytes(4).toString("hex")}.db`)}`, "--lease-ttl", "1h",
+    ...extraArgs,
   ], { cwd: ROOT, env: { TRELLIS_API_TOKEN: token } });
   const listening = await cp.waitForEvent("listening", 120_000);
   const api = `http://127.0.0.1:${listening.apiPort}`;
@@ -358,7 +359,9 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
  * run on core PROXY_CORE; CPU and peak RSS are summed over the two.
  */
 async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
-  const cp = await startControlPlane(dir);
+  // The plaintext callee has no identity at all (no join token, so no certificate): that is what makes its
+  // hop plaintext. Such a sidecar may only register while sidecar auth is optional.
+  const cp = await startControlPlane(dir, ["--sidecar-auth", "optional"]);
   const joinToken = cp.joinToken;
   const app = ["--app-port", String(upstreamPorts[0])];
   const tlsCallee = await startSidecarProcess(dir, profileDir, "callee mTLS", [bundle], cp, ["--service", "upstream-tls", ...app, "--join-token", await joinToken("upstream-tls")]);
