@@ -208,12 +208,22 @@ export async function startMesh(o: MeshOptions = {}): Promise<Mesh> {
       return a;
     },
     async putPolicy(service, spec, message = "test") {
-      const res = await request(`${mesh.api}/api/v1/policies/${service}`, {
-        method: "PUT",
-        headers: { "content-type": "application/json", ...auth },
-        body: JSON.stringify({ spec: { service, ...spec }, message }),
-      });
-      const text = await res.body.text();
+      // A policy needs its service registered, and a sidecar registers after it prints "listening"
+      // (its first call to the control plane): a service not registered yet is waited for, up to 30 s.
+      // Any other refusal fails at once.
+      const until = Date.now() + 30_000;
+      let res: Awaited<ReturnType<typeof request>>;
+      let text: string;
+      for (;;) {
+        res = await request(`${mesh.api}/api/v1/policies/${service}`, {
+          method: "PUT",
+          headers: { "content-type": "application/json", ...auth },
+          body: JSON.stringify({ spec: { service, ...spec }, message }),
+        });
+        text = await res.body.text();
+        if (res.statusCode !== 400 || !text.includes("[unknown_service]") || Date.now() > until) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       if (res.statusCode !== 200) throw new Error(`PUT policy ${service}: ${res.statusCode} ${text}`);
       const revision = (JSON.parse(text) as { revision?: unknown }).revision;
       if (typeof revision !== "number") throw new Error(`PUT policy ${service}: no revision in ${text}`);
