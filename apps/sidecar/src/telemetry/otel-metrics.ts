@@ -1,8 +1,8 @@
 // OpenTelemetry metrics: a MeterProvider exporting OTLP/HTTP (JSON) with DELTA temporality, request
-// latency in explicit buckets shared with the control plane's rollups. Export failures are logged
-// and otherwise ignored: telemetry never affects traffic.
+// latency in explicit buckets shared with the control plane's rollups. What could not be delivered is
+// kept and sent again at the next export (retaining-exporter.ts), so a control-plane outage longer than
+// one interval loses no counts; failures are logged and otherwise ignored: telemetry never affects traffic.
 import { diag, DiagLogLevel } from "@opentelemetry/api";
-import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import {
@@ -28,6 +28,7 @@ import {
 import type { Logger } from "../log";
 import type { RequestRecorder } from "./request-recorder";
 import { mergingScopes, RequestMetrics } from "./request-metrics";
+import { RetainingOtlpExporter } from "./retaining-exporter";
 import { BREAKER_STATE_VALUE, type EndpointStateView } from "../breaker/breaker-board";
 import type { RejectionCount } from "./rejection-counts";
 
@@ -57,13 +58,9 @@ export interface OtelMetrics {
 
 export function startOtelMetrics(o: OtelMetricsOptions): OtelMetrics {
   routeDiagnostics(o.log);
-  // One export, retries included, must be over before the next one is due.
+  // One attempt must be over before the next export is due; what fails waits for that next export.
   const exportTimeoutMs = Math.max(100, Math.min(o.intervalMs, 10_000));
-  const exporter = new OTLPMetricExporter({
-    url: `${o.endpoint.replace(/\/+$/, "")}/v1/metrics`,
-    temporalityPreference: AggregationTemporalityPreference.DELTA,
-    timeoutMillis: exportTimeoutMs,
-  });
+  const exporter = new RetainingOtlpExporter({ url: `${o.endpoint.replace(/\/+$/, "")}/v1/metrics`, attemptTimeoutMs: exportTimeoutMs, log: o.log });
   const resource = resourceFromAttributes({
     [RESOURCE_SERVICE_NAME]: o.service,
     [RESOURCE_SERVICE_VERSION]: o.version,
