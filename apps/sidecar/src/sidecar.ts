@@ -143,8 +143,8 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       breakers: breakers.view(),
       healthChecks: checks.view(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
-      // Requests (tries, retries included) that reached an upstream: outbound to endpoints, inbound to the app;
-      // of those, the ones aborted while out (the caller went away, a timeout): the only ones that may not have left.
+      // Requests (tries, retries included) written to an upstream: outbound to endpoints, inbound to the app;
+      // of those, the ones aborted after they left (the caller went away, a timeout). See layers/sent-counter.ts.
       forwarded: { outbound: forwarded.outbound.tries, inbound: forwarded.inbound.tries },
       forwardedAbortedInFlight: { outbound: forwarded.outbound.abortedInFlight, inbound: forwarded.inbound.abortedInFlight },
       // This sidecar's certificate, the inbound connections by kind, and authorization decisions per caller.

@@ -12,6 +12,9 @@ import {
 } from "../errors";
 import { stripHopByHop } from "../http/hop-by-hop";
 import type { Handler, ProxyRequest } from "../http/proxy-types";
+import { SentCounter, type ForwardCount } from "./sent-counter";
+
+export type { ForwardCount } from "./sent-counter";
 
 const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 const RESETS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_DESTROYED"]);
@@ -19,35 +22,15 @@ const RESETS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED
 /** Where a try's connection comes from: one dispatcher, or one chosen per request (per destination). */
 export type DispatcherSource = Dispatcher | ((req: ProxyRequest) => Dispatcher);
 
-/** Tries that reached the upstream (/stats `forwarded`; the abuse test holds the app's own count to it). */
-export interface ForwardCount {
-  tries: number;
-  /**
-   * Of those, tries aborted while they were out (the caller went away, or a timeout): undici does not
-   * say whether such a try had left (it may still have been waiting for its connection), so these are
-   * the only tries the upstream may not have seen.
-   */
-  abortedInFlight: number;
-}
-
-/** undici refuses these before writing anything (a header it will not send, such as `upgrade` or `expect`). */
-const REFUSED_BEFORE_SENDING = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED"]);
-
-/** Whether a failed try reached the upstream: not when there was no connection or undici refused it first. */
-function reachedUpstream(err: unknown, signal: AbortSignal): boolean {
-  // Typed by the connector before any byte left (no identity for mTLS); an abort's reason is typed too, and may come at any point.
-  if (err instanceof ProxyError && !signal.aborted) return false;
-  const code = err instanceof Error && "code" in err && typeof err.code === "string" ? err.code : undefined;
-  return !(code && (CONNECT_FAILURES.has(code) || REFUSED_BEFORE_SENDING.has(code)));
-}
-
 export function forwardHandler(source: DispatcherSource, count: ForwardCount = { tries: 0, abortedInFlight: 0 }): Handler {
   const dispatcherFor = typeof source === "function" ? source : () => source;
+  // Counts a try when undici writes it (sent-counter.ts), not by how it ended.
+  const counter = new SentCounter(count);
   return async (req) => {
     const endpoint = req.ctx.endpoint;
     if (!endpoint) throw new InternalError("forward reached without an endpoint");
     try {
-      const res = await dispatcherFor(req).request({
+      const res = await counter.of(dispatcherFor(req)).request({
         origin: endpoint.origin,
         path: req.path,
         method: req.method,
@@ -55,13 +38,8 @@ export function forwardHandler(source: DispatcherSource, count: ForwardCount = {
         body: req.body,
         signal: req.signal,
       });
-      count.tries++;
       return { status: res.statusCode, headers: stripHopByHop(res.headers), body: res.body };
     } catch (err) {
-      if (reachedUpstream(err, req.signal)) {
-        count.tries++;
-        if (req.signal.aborted) count.abortedInFlight++;
-      }
       throw classify(err, req.signal, endpoint.address);
     }
   };

@@ -2,10 +2,12 @@
 // over raw sockets into a real sidecar process on both listeners, in front of a counting upstream app.
 // Passes when the sidecar never crashes (still running, still serving), every fixed vector is refused
 // with nothing forwarded, and the app's request count equals the sidecar's own count of requests it
-// forwarded on that listener (/stats `forwarded`). One case undici cannot tell us: a try aborted while
-// out (its caller broke its own connection mid-body) may not have left yet; the sidecar counts those too
-// (`forwardedAbortedInFlight`), and the app's count may fall short of `forwarded` by at most them.
-// Every request the app started it completed or saw aborted; every 200 the client got was the app's.
+// forwarded on that listener (/stats `forwarded`), exactly: the sidecar counts a try when undici writes its
+// request head to the upstream connection (layers/sent-counter.ts), so a try aborted before it left (its
+// caller broke its own connection while the try waited for a body byte or a connection) is not counted,
+// and one aborted after it left is, and the app saw it start. A request the sidecar forwarded that turned
+// into two at the app (a smuggled one) makes the counts differ. Every request the app started it
+// completed or saw aborted; every 200 the client got was the app's.
 // The sidecar boots from a cached bundle (no control plane): outbound "catalog" is the app itself.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -124,7 +126,7 @@ describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.lengt
   const stderr: string[] = [];
 
   const stats = async () => ZStats.parse(JSON.parse((await send(ports.adminPort, { path: "/stats" })).body));
-  /** What the sidecar says it forwarded on this listener, and of that, the tries aborted while out. */
+  /** What the sidecar says it forwarded on this listener, and of that, the tries aborted after they left. */
   const forwarded = async (side: Side): Promise<{ tries: number; abortedInFlight: number }> => {
     const s = await stats();
     return { tries: s.forwarded[side], abortedInFlight: s.forwardedAbortedInFlight[side] };
@@ -171,9 +173,8 @@ describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.lengt
       const sidecar = now.tries - base.sidecar.tries;
       const abortedInFlight = now.abortedInFlight - base.sidecar.abortedInFlight;
       const delta = { started: seen.started - base.app.started, completed: seen.completed - base.app.completed, aborted: seen.aborted - base.app.aborted };
-      // Nothing still in the app, and it saw the requests the sidecar forwarded: all of them, but for
-      // tries aborted while out that had not left yet.
-      const agree = seen.started - seen.completed - seen.aborted === 0 && delta.started <= sidecar && delta.started >= sidecar - abortedInFlight;
+      // Nothing still in the app, and it saw exactly the requests the sidecar forwarded.
+      const agree = seen.started - seen.completed - seen.aborted === 0 && delta.started === sidecar;
       if (agree || Date.now() > deadline) return { agree, sidecar, abortedInFlight, ...delta };
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -202,7 +203,7 @@ describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.lengt
       assert.ok(alive());
     });
 
-    it(`${side}: ${GENERATED / 2} generated malformed requests — no crash, and the app saw what the sidecar counts as forwarded (but tries aborted before they left)`, async () => {
+    it(`${side}: ${GENERATED / 2} generated malformed requests — no crash, and the app saw exactly what the sidecar counts as forwarded`, async () => {
       const samples = fc.sample(generated(TARGET[side]), { numRuns: GENERATED / 2, seed: SEED + (side === "inbound" ? 1 : 0) });
       const base = { app: { ...seen }, sidecar: await forwarded(side) };
       let oks = 0;
@@ -224,11 +225,12 @@ describe(`abuse: ${GENERATED} generated malformed requests and ${SMUGGLING.lengt
       const counts = await settle(side, base);
       unexpected = unexpected.slice(0, 5);
       assert.deepEqual(unexpected, [], "answers other than 200 or the sidecar's 4xx");
-      assert.ok(counts.agree, `the app saw ${counts.started} requests, the sidecar forwarded ${counts.sidecar}, ${counts.abortedInFlight} of them aborted while out (${JSON.stringify(counts)})`);
-      console.log(`${side}: the app saw ${counts.started}, the sidecar forwarded ${counts.sidecar} (${counts.abortedInFlight} aborted while out)`);
-      // Every try the sidecar counts that was not cut off while out reached the app and was answered (an
-      // aborted one may have been answered too, its response cut off on the way back: hence at least).
-      assert.ok(counts.completed >= counts.sidecar - counts.abortedInFlight, `the app answered ${counts.completed} of the ${counts.sidecar - counts.abortedInFlight} tries not aborted while out`);
+      assert.equal(counts.started, counts.sidecar, `the app saw ${counts.started} requests, the sidecar forwarded ${counts.sidecar}, ${counts.abortedInFlight} of them aborted after they left (${JSON.stringify(counts)})`);
+      assert.ok(counts.agree, `the app still had requests open (${JSON.stringify(counts)})`);
+      console.log(`${side}: the app saw ${counts.started}, the sidecar forwarded ${counts.sidecar} (${counts.abortedInFlight} aborted after they left)`);
+      // Every try the sidecar counts that was not aborted after it left was answered by the app (an aborted
+      // one may have been answered too, its response cut off on the way back: hence at least).
+      assert.ok(counts.completed >= counts.sidecar - counts.abortedInFlight, `the app answered ${counts.completed} of the ${counts.sidecar - counts.abortedInFlight} tries not aborted after they left`);
       assert.equal(counts.completed + counts.aborted, counts.started, `every forwarded request completed or was aborted (${JSON.stringify(counts)})`);
       // (A 200 still on its way when the client stopped listening is not counted, hence at most.)
       assert.ok(oks <= counts.completed && oks > 0, `the client got ${oks} 200s for ${counts.completed} requests the app completed`);
