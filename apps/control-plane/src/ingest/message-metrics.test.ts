@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { normaliseMetrics } from "./normalise-metrics";
-import { decodeMetricsRequest, encodeMetricsRequest } from "./otlp-proto";
+import { decodeMetricsMessage, encodeMetricsRequest } from "./otlp-proto";
 
 /** The same export as OTLP/JSON and as decoded protobuf must normalise alike, rejections included. */
 function bothWays(json: Record<string, unknown>) {
   const fromJson = normaliseMetrics(JSON.parse(JSON.stringify(json)));
-  const fromProto = normaliseMetrics(decodeMetricsRequest(encodeMetricsRequest(json)));
+  const fromProto = normaliseMetrics(decodeMetricsMessage(encodeMetricsRequest(json)));
   return { fromJson, fromProto };
 }
 

@@ -8,6 +8,7 @@ import { zodProblem } from "../zod-issues";
 import { ZAttributes, ZCount, ZDouble, ZInt64, ZOtlpEnum, ZUnsignedInt64, type Attributes } from "./otlp-values";
 import { fastHistogramPoint, fastNumberPoint } from "./fast-points";
 import { normaliseMetricsMessage, type PointFallback } from "./message-metrics";
+import { WireMetrics } from "./metrics-wire-reader";
 import { Rejections } from "./rejections";
 
 export type Temporality = "unspecified" | "delta" | "cumulative";
@@ -206,9 +207,11 @@ const FALLBACKS = { number: zodFallback<NumberPoint>(ZNumberPoint), histogram: z
 
 /**
  * Throws InvalidRequestError (with the path of the problem) when the request's structure is unsound.
- * The input is OTLP/JSON parsed, or a protobuf message from otlp-proto's decodeMetricsRequest.
+ * The input is OTLP/JSON parsed, or what otlp-proto's decodeMetricsRequest returns: an export read
+ * straight from its bytes (already normalised), or a protobufjs message.
  */
 export function normaliseMetrics(input: unknown): NormalisedMetrics {
+  if (input instanceof WireMetrics) return input.normalised;
   if (input instanceof protobuf.Message) return normaliseMetricsMessage(input, FALLBACKS);
   const parsed = ZExportMetricsRequest.safeParse(input);
   if (!parsed.success) {

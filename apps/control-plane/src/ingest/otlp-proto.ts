@@ -1,7 +1,9 @@
 // The OTLP protobuf codec: protobufjs loads the official .proto files (../../proto) once, decodes
-// export requests into plain objects shaped like OTLP/JSON, and encodes our responses and errors.
+// export requests (metrics also straight from the bytes, metrics-wire-reader.ts), and encodes our
+// responses and errors.
 import path from "node:path";
 import protobuf from "protobufjs";
+import { readMetricsExport, type WireMetrics } from "./metrics-wire-reader";
 
 const PROTO_DIR = path.resolve(import.meta.dirname, "../../proto");
 
@@ -52,11 +54,18 @@ export function preloadOtlpProto(): void {
 export const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: false, arrays: true };
 
 /**
- * Metrics are decoded into protobufjs message objects and read as such (message-metrics.ts): turning
- * them into plain objects first cost more than the decoding itself. Throws on bytes that are not a
- * valid encoding of the message.
+ * A metrics export as protobufjs decodes it (the standard, reflective decoder): message objects, read
+ * as such by message-metrics.ts (turning them into plain objects first cost more than the decoding
+ * itself). Throws on bytes that are not a valid encoding of the message.
  */
-export const decodeMetricsRequest = (bytes: Uint8Array): protobuf.Message => load().metricsRequest.decode(bytes);
+export const decodeMetricsMessage = (bytes: Uint8Array): protobuf.Message => load().metricsRequest.decode(bytes);
+
+/**
+ * A metrics export for normaliseMetrics(): read straight from the bytes when it has the plain shape
+ * nearly every exporter sends (metrics-wire-reader.ts), else decoded by protobufjs. Throws on bytes
+ * that are not a valid encoding of the message.
+ */
+export const decodeMetricsRequest = (bytes: Uint8Array): WireMetrics | protobuf.Message => readMetricsExport(bytes) ?? decodeMetricsMessage(bytes);
 
 /** Traces as plain objects (they are only validated and counted). */
 export function decodeTracesRequest(bytes: Uint8Array): unknown {
