@@ -61,3 +61,12 @@ export function treePeakRssMiB(pid) {
   }
   return kib / 1024;
 }
+
+/** Busy (not idle, not iowait) CPU seconds of one core so far, whoever ran on it (/proc/stat). */
+export function coreBusySeconds(core) {
+  const line = readFileSync("/proc/stat", "utf8").split("\n").find((l) => l.startsWith(`cpu${core} `));
+  if (!line) return NaN;
+  // user nice system idle iowait irq softirq steal ...
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / TICKS_PER_SECOND;
+}

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { request } from "undici";
 import { haproxyConf, proxyNginxConf, upstreamNginxConf } from "./peers.mjs";
 import { runPinned, startPinned, stopAllProcesses, waitForPort } from "./processes.mjs";
-import { treeCpuSeconds as treeCpuOf, treePeakRssMiB as treePeakRssOf } from "./proc-stats.mjs";
+import { coreBusySeconds, treeCpuSeconds as treeCpuOf, treePeakRssMiB as treePeakRssOf } from "./proc-stats.mjs";
 import { machineInfo, renderMarkdown, writeSection } from "./report.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -31,6 +31,7 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: env("CONNECTIONS", "50") },
     rate: { type: "string", default: env("RATE", "1000") },
     "rate-duration": { type: "string", default: env("RATE_DURATION", "10") },
+    "mtls-rounds": { type: "string", default: env("MTLS_ROUNDS", "3") },
     targets: { type: "string", default: env("TARGETS", ALL_TARGETS.join(",")) },
     "proxy-core": { type: "string", default: env("PROXY_CORE", "1") },
     "load-core": { type: "string", default: env("LOAD_CORE", "0") },
@@ -49,6 +50,7 @@ if (flags.help) {
   --connections 50         wrk connections
   --rate 1000              open-loop requests per second for the latency and vCPU figures
   --rate-duration 10       seconds of the open-loop run (after --warmup)
+  --mtls-rounds 3          trellis-mtls: wrk rounds of --duration s per hop, plaintext and mTLS interleaved; medians reported
   --targets ${ALL_TARGETS.join(",")}
   --proxy-core 1 --load-core 0
   --sidecar-node-flags "${SIDECAR_FLAGS}"
@@ -64,15 +66,17 @@ const WARMUP = Number(flags.warmup);
 const CONNECTIONS = Number(flags.connections);
 const RATE = Number(flags.rate);
 const RATE_DURATION = Number(flags["rate-duration"]);
+const ROUNDS = Number(flags["mtls-rounds"]);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) fail(`--mtls-rounds must be a whole number ≥ 1, not ${flags["mtls-rounds"]}`);
 const PROXY_CORE = flags["proxy-core"];
 const LOAD_CORE = flags["load-core"];
 const targets = flags.targets.split(",").map((t) => t.trim()).filter(Boolean);
 for (const t of targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(", ")}`);
 
 // Everything is bounded: the whole run may not take longer than this.
-// (trellis-mtls measures two rows, and --compare-source adds one.)
-const perTarget = 2 * WARMUP + DURATION + RATE_DURATION + 60;
-const rowCount = targets.length + (targets.includes("trellis-mtls") ? 1 : 0) + (flags["compare-source"] ? 1 : 0);
+// (trellis-mtls measures two rows of --mtls-rounds wrk runs each, and --compare-source adds one.)
+const perTarget = 2 * Math.max(WARMUP, 5) + DURATION + RATE_DURATION + 60;
+const rowCount = targets.length + (targets.includes("trellis-mtls") ? 2 * ROUNDS : 0) + (flags["compare-source"] ? 1 : 0);
 const hardLimit = setTimeout(() => {
   console.error(`bench: gave up after ${perTarget * rowCount} s`);
   stopAllProcesses().finally(() => process.exit(1));
@@ -353,10 +357,12 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
 }
 
 /**
- * Issue #6's hop: client → outbound sidecar → inbound sidecar of the callee → nginx endpoint 1, once
- * in plaintext and once over mutual TLS, in the same run with the same client sidecar. Identities
- * come from the control plane's CA through join tokens, as in production. Both sidecars of the path
- * run on core PROXY_CORE; CPU and peak RSS are summed over the two.
+ * Issue #6's hop: client → outbound sidecar → inbound sidecar of the callee → nginx endpoint 1, in
+ * plaintext and over mutual TLS, with the same processes throughout: both warmed up, then ROUNDS wrk
+ * runs of each, interleaved; a row's req/s and CPU per request are the medians of its rounds (each
+ * round is kept in the row for the report). Identities come from the control plane's CA through join
+ * tokens, as in production. Both sidecars of the path run on core PROXY_CORE; CPU and peak RSS are
+ * summed over the two.
  */
 async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
   // The plaintext callee has no identity at all (no join token, so no certificate): that is what makes its
@@ -393,20 +399,104 @@ async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
       await new Promise((r) => setTimeout(r, 300));
     }
   }
-  const plain = await measure(TWO_HOP_PLAIN, url, "upstream-plain", [client.proc.pid, plainCallee.proc.pid]);
-  const mtls = await measure(TWO_HOP_MTLS, url, "upstream-tls", [client.proc.pid, tlsCallee.proc.pid]);
+  const paths = [
+    { kind: "plain", name: TWO_HOP_PLAIN, host: "upstream-plain", callee: plainCallee, pids: [client.proc.pid, plainCallee.proc.pid] },
+    { kind: "mtls", name: TWO_HOP_MTLS, host: "upstream-tls", callee: tlsCallee, pids: [client.proc.pid, tlsCallee.proc.pid] },
+  ];
+  const statsOf = async (s) => (await request(`${s.admin}/stats`)).body.json();
+  // New connections the callee accepted (TLS or plaintext): a pool that keeps its connections alive opens
+  // at most --connections of them per path, once.
+  const acceptedBy = async (s) => {
+    const m = (await statsOf(s)).mtls;
+    return m.tls + m.plaintext;
+  };
+  // Warm-up: the first seconds after start cost up to twice the CPU per request of later ones (JIT,
+  // heaps growing, pools filling), more than the 2 s of the other rows settle; both paths get it.
+  const warmup = Math.max(WARMUP, 5);
+  for (const p of [...paths, ...paths]) {
+    await expectUpstreamAnswer(url, p.host);
+    console.error(`bench: ${p.name}: warm-up ${warmup}s`);
+    await wrk(url, p.host, warmup);
+  }
+  // The two paths interleaved over the same processes, the order alternating (plain, mTLS, mTLS, plain, ...)
+  // so that drift over the run (another tenant's load, JIT, GC of a growing heap) falls on both alike.
+  const rounds = { plain: [], mtls: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const p of i % 2 === 0 ? paths : [...paths].reverse()) {
+      const accepted0 = await acceptedBy(p.callee);
+      const cpu0 = p.pids.map(treeCpuSeconds);
+      const cores0 = [coreBusySeconds(PROXY_CORE), coreBusySeconds(LOAD_CORE), treeCpuSeconds(cp.cp.pid)];
+      const t0 = performance.now();
+      const closed = await wrk(url, p.host, DURATION);
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu1 = p.pids.map(treeCpuSeconds);
+      const cores1 = [coreBusySeconds(PROXY_CORE), coreBusySeconds(LOAD_CORE), treeCpuSeconds(cp.cp.pid)];
+      const accepted = (await acceptedBy(p.callee)) - accepted0;
+      const sidecarsBusy = (cpu1[0] - cpu0[0] + cpu1[1] - cpu0[1]) / seconds;
+      const perRequest = (cpu) => (closed.requests > 0 ? (cpu / closed.requests) * 1e6 : NaN);
+      const round = {
+        rps: closed.rps,
+        requests: closed.requests,
+        errors: closed.non2xx + closed.socketErrors,
+        cpuUsPerRequest: perRequest(cpu1[0] - cpu0[0] + cpu1[1] - cpu0[1]),
+        callerUsPerRequest: perRequest(cpu1[0] - cpu0[0]),
+        calleeUsPerRequest: perRequest(cpu1[1] - cpu0[1]),
+        newConnections: accepted,
+        // Where the time went: the two sidecars' share of the proxy core, what else ran on it (other
+        // tenants of the machine), how busy the load core was (wrk, nginx, the control plane, others).
+        sidecarsCoreShare: sidecarsBusy,
+        othersOnProxyCore: Math.max(0, (cores1[0] - cores0[0]) / seconds - sidecarsBusy),
+        loadCoreBusy: (cores1[1] - cores0[1]) / seconds,
+        controlPlaneCpu: (cores1[2] - cores0[2]) / seconds,
+      };
+      rounds[p.kind].push(round);
+      console.error(`bench: ${p.name}: round ${i + 1}/${ROUNDS}: ${JSON.stringify(round)}`);
+    }
+  }
+  const rows = [];
+  for (const p of paths) {
+    console.error(`bench: ${p.name}: open loop ${RATE}/s for ${RATE_DURATION}s`);
+    const open = await openLoop(url, p.host, p.pids);
+    const rs = rounds[p.kind];
+    const row = {
+      name: p.name,
+      rps: median(rs.map((r) => r.rps)),
+      requests: rs.reduce((sum, r) => sum + r.requests, 0),
+      errors: rs.reduce((sum, r) => sum + r.errors, 0) + open.errors + open.non2xx,
+      cpuUsPerRequest: median(rs.map((r) => r.cpuUsPerRequest).filter(Number.isFinite)),
+      p50Ms: open.p50Ms,
+      p99Ms: open.p99Ms,
+      openCompleted: open.completed,
+      openScheduled: open.scheduled,
+      meanSendLagMs: open.meanSendLagMs,
+      vcpuPer1000: (open.cpuPerSecond * 1000) / RATE,
+      peakRssMiB: treePeakRssMiB(p.pids),
+      rounds: rs,
+    };
+    console.error(`bench: ${p.name}: ${JSON.stringify({ ...row, rounds: undefined })}`);
+    rows.push(row);
+  }
+  const [plain, mtls] = rows;
   // Each row must have gone the way its name says.
-  const mtlsOf = async (s) => (await (await request(`${s.admin}/stats`)).body.json()).mtls;
+  const mtlsOf = async (s) => (await statsOf(s)).mtls;
   const [tlsStats, plainStats] = [await mtlsOf(tlsCallee), await mtlsOf(plainCallee)];
   if (!(tlsStats.tls > 0 && tlsStats.plaintext === 0)) throw new Error(`the mTLS callee saw ${JSON.stringify(tlsStats)}`);
   if (!(plainStats.tls === 0 && plainStats.plaintext > 0)) throw new Error(`the plaintext callee saw ${JSON.stringify(plainStats)}`);
   mtls.tlsConnections = tlsStats.tls;
+  plain.plaintextConnections = plainStats.plaintext;
   for (const s of [client, tlsCallee, plainCallee]) {
     writeFileSync(s.logFile, s.proc.logs.join("\n"));
     await s.proc.stop();
   }
   await cp.cp.stop();
   return [plain, mtls];
+}
+
+function median(values) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /**
