@@ -34,6 +34,15 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
       +{data.hidden}
     </button>
   ) : null;
+  // What both drawings share: the test hook, the state as data attributes, the health colour.
+  const frame = {
+    "data-test": `graph-node-${data.service}`,
+    "data-health": data.health,
+    "data-selected": data.selected,
+    "data-matched": data.matched,
+    "data-external": data.external,
+    style: { "--node-health": `var(--health-${data.health})` } as CSSProperties,
+  };
   if (!detailed) {
     // Far zoom: text of 12 px would be 2 px high; one box and one line of large text instead of a
     // dozen elements per node, so a thousand of them draw quickly. Trouble badges show as a mark.
@@ -41,14 +50,9 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
     return (
       <div
         className={styles.nodeFar}
-        data-test={`graph-node-${data.service}`}
-        data-health={data.health}
-        data-selected={data.selected}
-        data-matched={data.matched}
-        data-external={data.external}
+        {...frame}
         data-badges={data.badges.join(" ")}
         data-trouble={trouble}
-        style={{ "--node-health": `var(--health-${data.health})` } as CSSProperties}
         title={`${data.service}: ${data.health}${data.badges.length === 0 ? "" : ` (${data.badges.map((b) => BADGE_TEXT[b].text).join(", ")})`}`}
       >
         <span className={styles.nodeFarName}>{data.service}</span>
@@ -59,12 +63,7 @@ export function ServiceNode({ data }: NodeProps<ServiceFlowNode>) {
   return (
     <div
       className={styles.node}
-      data-test={`graph-node-${data.service}`}
-      data-health={data.health}
-      data-selected={data.selected}
-      data-matched={data.matched}
-      data-external={data.external}
-      style={{ "--node-health": `var(--health-${data.health})` } as CSSProperties}
+      {...frame}
       title={`${data.service}: ${data.health}`}
     >
       <div className={styles.nodeTitle}>
