@@ -424,6 +424,7 @@ async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
   for (let i = 0; i < ROUNDS; i++) {
     for (const p of i % 2 === 0 ? paths : [...paths].reverse()) {
       const accepted0 = await acceptedBy(p.callee);
+      const caller0 = await statsOf(client);
       const cpu0 = p.pids.map(treeCpuSeconds);
       const cores0 = [coreBusySeconds(PROXY_CORE), coreBusySeconds(LOAD_CORE), treeCpuSeconds(cp.cp.pid)];
       const t0 = performance.now();
@@ -432,6 +433,7 @@ async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
       const cpu1 = p.pids.map(treeCpuSeconds);
       const cores1 = [coreBusySeconds(PROXY_CORE), coreBusySeconds(LOAD_CORE), treeCpuSeconds(cp.cp.pid)];
       const accepted = (await acceptedBy(p.callee)) - accepted0;
+      const caller1 = await statsOf(client);
       const sidecarsBusy = (cpu1[0] - cpu0[0] + cpu1[1] - cpu0[1]) / seconds;
       const perRequest = (cpu) => (closed.requests > 0 ? (cpu / closed.requests) * 1e6 : NaN);
       const round = {
@@ -442,6 +444,11 @@ async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
         callerUsPerRequest: perRequest(cpu1[0] - cpu0[0]),
         calleeUsPerRequest: perRequest(cpu1[1] - cpu0[1]),
         newConnections: accepted,
+        // Tries beyond one per request (retries), and tries cut off after they left (wrk stopping with
+        // requests in flight, per-try timeouts): each of those costs the caller's pool its connection,
+        // so the next round of the path opens as many again.
+        retries: caller1.forwarded.outbound - caller0.forwarded.outbound - (caller1.requests.outbound.total - caller0.requests.outbound.total),
+        abortedTries: caller1.forwardedAbortedInFlight.outbound - caller0.forwardedAbortedInFlight.outbound,
         // Where the time went: the two sidecars' share of the proxy core, what else ran on it (other
         // tenants of the machine), how busy the load core was (wrk, nginx, the control plane, others).
         sidecarsCoreShare: sidecarsBusy,
