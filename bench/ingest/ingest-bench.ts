@@ -23,12 +23,15 @@ const { values: opts } = parseArgs({
     sources: { type: "string", default: "50" },
     "label-sets": { type: "string", default: "100" },
     concurrency: { type: "string", default: "16" },
+    // "off" ingests without digests (no ExportDigest rows, no interactive transaction): to measure what they cost.
+    digests: { type: "string", default: "on" },
   },
 });
 const SECONDS = Number(opts.seconds);
 const SOURCES = Number(opts.sources);
 const LABEL_SETS = Number(opts["label-sets"]);
 const CONCURRENCY = Number(opts.concurrency);
+const DIGESTS = opts.digests !== "off";
 
 const CLASSES = ["2xx", "4xx", "5xx", "none"];
 const OUTCOMES = ["ok", "ok", "ok", "timed_out"];
@@ -85,9 +88,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "trellis-ingest-bench-"));
   const db = await openDatabase(`file:${path.join(dir, "bench.db")}`);
   try {
-    const ingest = new IngestService({ db, now: () => new Date(), log: memoryLogger("warn"), retention10sMs: 6 * 3_600_000, retention1mMs: 7 * 86_400_000, startedAt: new Date(0), maxExportsInFlight: CONCURRENCY * 2, maxStandingLoopLagMs: 0 });
+    // Group commits counted, to report how many exports share one write.
+    let writes = 0;
+    const counted = { ...db, rollups: { ...db.rollups, addExports: (...args: Parameters<typeof db.rollups.addExports>) => (writes++, db.rollups.addExports(...args)) } };
+    const ingest = new IngestService({ db: counted, now: () => new Date(), log: memoryLogger("warn"), retention10sMs: 6 * 3_600_000, retention1mMs: 7 * 86_400_000, startedAt: new Date(0), maxExportsInFlight: CONCURRENCY * 2, maxStandingLoopLagMs: 0 });
     const run = async (seconds: number) => {
       let exports = 0;
+      writes = 0;
       const cpu0 = process.cpuUsage();
       const start = process.hrtime.bigint();
       const until = start + BigInt(Math.round(seconds * 1e9));
@@ -98,12 +105,12 @@ async function main(): Promise<void> {
           // As the receivers do: the body's digest goes with the export (idempotent retries). The bench
           // sends its 50 bodies over and over, which would be retries; a fleet's exports all differ, so
           // the digest (computed in full all the same) is made unique.
-          const partial = await ingest.metrics(decodeMetricsRequest(body), false, `${exportDigest(body)}:${n}`);
+          const partial = await ingest.metrics(decodeMetricsRequest(body), false, DIGESTS ? `${exportDigest(body)}:${n}` : undefined);
           if (partial) throw new Error(`points rejected: ${partial.errorMessage}`);
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-      return rates(exports, start, cpu0);
+      return { ...rates(exports, start, cpu0), writes, exportsPerWrite: exports / writes };
     };
     await run(Math.min(2, SECONDS / 4)); // warm-up: JIT, first rows, service/edge registration
     const full = await run(SECONDS);

@@ -203,8 +203,10 @@ export class IngestService {
     const oldest10 = nowMs - this.options.retention10sMs;
     const oldest60 = nowMs - this.options.retention1mMs;
     const batch: IngestBatch = { digest, written: true, cells: [], edges: [], services: [] };
-    // The export's points summed per series and 10 s cell (a cell's 60 s bucket follows from its time).
-    const cells = new Map<string, RollupCell>();
+    // The export's points summed per series and 10 s cell (a cell's 60 s bucket follows from its time),
+    // found by the series key (one string per label set, so its hash is computed once) and then by the
+    // cell's 10 s start and which resolutions it goes to.
+    const cells = new Map<string, { bucket10Ms: number; to: number; cell: RollupCell }[]>();
     const edgesSeen = new Set<string>();
     let stored = 0;
     for (const obs of extraction.observations) {
@@ -224,16 +226,18 @@ export class IngestService {
       const in60 = obs.timeMs >= oldest60;
       if (!in10 && !in60) continue;
       const bucket10Ms = bucketStartMs(obs.timeMs, 10);
+      const to = (in10 ? 1 : 0) | (in60 ? 2 : 0);
       const series = obs.seriesKey ?? seriesKey(obs);
-      const key = `${series}\u0000${bucket10Ms}\u0000${in10 ? 1 : 0}${in60 ? 1 : 0}`;
-      const cell = cells.get(key);
-      if (cell) {
+      let ofSeries = cells.get(series);
+      const found = ofSeries?.find((c) => c.bucket10Ms === bucket10Ms && c.to === to);
+      if (found) {
+        const cell = found.cell;
         cell.count += obs.count;
         cell.durationSumMs += obs.durationSumMs;
         for (let i = 0; i < cell.buckets.length; i++) cell.buckets[i]! += obs.buckets[i]!;
         continue;
       }
-      cells.set(key, {
+      const cell: RollupCell = {
         seriesKey: series,
         source: obs.source,
         destination: obs.destination,
@@ -246,7 +250,10 @@ export class IngestService {
         count: obs.count,
         durationSumMs: obs.durationSumMs,
         buckets: [...obs.buckets],
-      });
+      };
+      if (ofSeries === undefined) cells.set(series, (ofSeries = []));
+      ofSeries.push({ bucket10Ms, to, cell });
+      batch.cells.push(cell);
       const edgeKey = `${obs.source}\u0000${obs.destination}\u0000${obs.destinationVersion}`;
       if (!edgesSeen.has(edgeKey)) {
         edgesSeen.add(edgeKey);
@@ -254,7 +261,6 @@ export class IngestService {
         batch.services.push({ name: obs.source }, { name: obs.destination, version: obs.destinationVersion });
       }
     }
-    batch.cells = [...cells.values()];
     return {
       batch,
       now,

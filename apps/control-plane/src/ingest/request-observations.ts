@@ -159,8 +159,17 @@ interface Context {
   reject: (reason: string, points?: number) => void;
 }
 
+/** The last conversion: the points of an export nearly always share their time (a bigint division allocates). */
+let lastNs = -1n;
+let lastMs = 0;
+
 function timeMsOf(point: { timeNs: bigint }): number {
-  return Number(point.timeNs / 1_000_000n);
+  const ns = point.timeNs;
+  if (ns !== lastNs) {
+    lastMs = Number(ns / 1_000_000n);
+    lastNs = ns;
+  }
+  return lastMs;
 }
 
 /** The point's label set, or undefined when it is rejected (`at`.dataPoints.`i` names it then). */
