@@ -20,7 +20,8 @@ export function ensureRequestIdentity(headers: HeaderMap): string {
   const tp = headers.traceparent;
   if (typeof tp !== "string" || !isValidTraceparent(tp)) {
     headers.traceparent = newTraceparent();
-    delete headers.tracestate;
+    // Only when there is one: deleting a missing key still costs a runtime call per request.
+    if (headers.tracestate !== undefined) delete headers.tracestate;
   }
   return id;
 }

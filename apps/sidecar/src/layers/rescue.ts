@@ -3,7 +3,7 @@
 import type { ApiError } from "@trellis/mesh-model";
 import { FaultAbortError, ProxyError, type ProxyErrorCode } from "../errors";
 import { HEADER_ERROR } from "../http/mesh-headers";
-import type { Layer, ProxyRequest, ProxyResponse } from "../http/proxy-types";
+import { callNext, type Layer, type ProxyRequest, type ProxyResponse } from "../http/proxy-types";
 import type { Logger } from "../log";
 
 export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
@@ -36,13 +36,8 @@ export const STATUS_BY_CODE: Readonly<Record<ProxyErrorCode, number>> = {
 const SHEDDING: ReadonlySet<ProxyErrorCode> = new Set(["overloaded", "breaker_open"]);
 
 export function rescueLayer(log: Logger): Layer {
-  return (next) => async (req) => {
-    try {
-      return await next(req);
-    } catch (err) {
-      return errorResponse(err, req, log);
-    }
-  };
+  // One then() rather than an async frame awaiting in try/catch: one promise fewer per request.
+  return (next) => (req) => callNext(next, req).then(undefined, (err: unknown) => errorResponse(err, req, log));
 }
 
 function errorResponse(err: unknown, req: ProxyRequest, log: Logger): ProxyResponse {

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import { telemetryLayer } from "./telemetry";
+import { responseClass, telemetryLayer } from "./telemetry";
+import { responseClassOf } from "@trellis/mesh-model";
 import { DeadlineExceededError, FaultAbortError, UnknownServiceError } from "../errors";
 import type { RequestRecord } from "../telemetry/request-recorder";
 import { ok, proxyRequest } from "../testing/requests";
@@ -71,5 +72,14 @@ describe("telemetryLayer", () => {
     await assert.rejects(layer(() => Promise.reject(new DeadlineExceededError("late")))(proxyRequest()));
     await assert.rejects(layer(() => Promise.reject(new FaultAbortError(503)))(proxyRequest()));
     assert.deepEqual(records.map((r) => [r.outcome, r.responseClass]), [["retried", "2xx"], ["ok", "5xx"], ["timed_out", "none"], ["error", "5xx"]]);
+  });
+});
+
+describe("responseClass", () => {
+  it("answers as mesh-model's responseClassOf for every status, with the same constant string each time", () => {
+    for (const status of [undefined, -1, 0, 99.5, 100.5, 600.5, Number.NaN, ...Array.from({ length: 700 }, (_, i) => i)]) {
+      assert.equal(responseClass(status), responseClassOf(status), `status ${status}`);
+    }
+    assert.equal(responseClass(200), responseClass(299));
   });
 });

@@ -1,7 +1,7 @@
 // The node:http plumbing both listeners share: turn an incoming request into a ProxyRequest (hop-by-hop
 // headers stripped, mesh headers set, body left streaming), run it through a layer stack, and stream
 // the response back. A caller that goes away aborts the request's signal, which cancels the upstream.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import { Readable, type Duplex } from "node:stream";
 import { EXTERNAL_SOURCE, ZServiceName } from "@trellis/mesh-model";
 import { BadRequestError, ClientAbortedError, InternalError } from "../errors";
@@ -56,9 +56,14 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     inFlight++;
     // A LightSignal, not an AbortController: node's EventTarget was a few % of the CPU per request (time/light-signal.ts).
     const signal = new LightSignal();
-    res.once("close", () => {
+    // One "close" listener (on: a response closes once) serves the listener and the relay of its body.
+    const relayed: Relayed = { body: undefined };
+    res.on("close", () => {
       inFlight--;
       if (!res.writableFinished) signal.abort(new ClientAbortedError("the caller closed the connection"));
+      // A caller gone destroys the upstream body, which frees its connection.
+      const body = relayed.body;
+      if (body !== undefined && !body.readableEnded) body.destroy();
     });
     const target = parseRequestTarget(req.url, req.headers.host);
     const headers = stripHopByHop(req.headers);
@@ -96,7 +101,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     // A refused request closes its connection: what follows it on the wire cannot be trusted.
     const pending = refusal ? stack.reject(proxyReq, refusal.error).then(closing) : stack.handle(proxyReq);
     pending.then(
-      (response) => respond(res, response, proxyReq, stack, log),
+      (response) => respond(res, response, proxyReq, stack, log, relayed),
       (err: unknown) => {
         // Rescue answers every failure, so this is a bug; do not leave the caller hanging.
         log.error("request_unhandled", { requestId, error: err });
@@ -134,7 +139,12 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || (len !== undefined && len !== "0");
 }
 
-function respond(res: ServerResponse, response: ProxyResponse, req: ProxyRequest, stack: Stack, log: Logger): void {
+/** The body a response is relaying, for the response's "close" listener. */
+interface Relayed {
+  body: Readable | undefined;
+}
+
+function respond(res: ServerResponse, response: ProxyResponse, req: ProxyRequest, stack: Stack, log: Logger, relayed: Relayed): void {
   const body = response.body;
   if (res.destroyed) {
     if (body instanceof Readable) body.destroy();
@@ -142,17 +152,29 @@ function respond(res: ServerResponse, response: ProxyResponse, req: ProxyRequest
   }
   try {
     const snap = req.ctx.direction === "outbound" ? req.ctx.snapshot : undefined;
-    res.writeHead(response.status, snap ? { ...response.headers, [HEADER_REVISION]: String(snap.revision) } : response.headers);
+    res.writeHead(response.status, snap ? withRevision(response.headers, snap.revision) : response.headers);
   } catch (err) {
     // An upstream header node refuses to write; answer through rescue rather than invent a status here.
     if (body instanceof Readable) body.destroy();
     if (res.headersSent) return void res.destroy();
-    void stack.reject(req, new InternalError(`cannot relay the upstream response: ${err instanceof Error ? err.message : String(err)}`)).then((r) => respond(res, r, req, stack, log));
+    void stack.reject(req, new InternalError(`cannot relay the upstream response: ${err instanceof Error ? err.message : String(err)}`)).then((r) => respond(res, r, req, stack, log, relayed));
     return;
   }
   if (body === null) res.end();
-  else if (body instanceof Readable) relay(body, res, req, log);
+  else if (body instanceof Readable) relay(body, res, req, log, relayed);
   else res.end(body);
+}
+
+/**
+ * The response headers and x-trellis-revision, in a new object. Copied key by key: the spread
+ * `{ ...headers, [HEADER_REVISION]: r }` over header objects of many shapes took the slow path in V8
+ * and was ~2-3% of the outbound CPU per request (docs/benchmarks.md).
+ */
+function withRevision(headers: OutgoingHttpHeaders, revision: number): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) out[name] = headers[name];
+  out[HEADER_REVISION] = String(revision);
+  return out;
 }
 
 /**
@@ -161,7 +183,7 @@ function respond(res: ServerResponse, response: ProxyResponse, req: ProxyRequest
  * body (which frees its upstream connection). pipeline() itself cost ~8% of the outbound CPU per
  * request (an AbortController and a DOMException per response; see docs/benchmarks.md).
  */
-function relay(body: Readable, res: ServerResponse, req: ProxyRequest, log: Logger): void {
+function relay(body: Readable, res: ServerResponse, req: ProxyRequest, log: Logger, relayed: Relayed): void {
   let failed = false;
   const fail = (err: Error) => {
     if (failed) return;
@@ -172,8 +194,7 @@ function relay(body: Readable, res: ServerResponse, req: ProxyRequest, log: Logg
   };
   body.on("error", fail);
   res.on("error", fail);
-  res.once("close", () => {
-    if (!body.readableEnded) body.destroy();
-  });
+  // The response's "close" listener (createProxyServer) destroys the body if the caller goes first.
+  relayed.body = body;
   body.pipe(res);
 }

@@ -2,13 +2,13 @@
 // typed error: undici drops the upstream request and the caller gets that error. Shared by the
 // overall request timeout and the per-try timeout.
 import type { ProxyError } from "../errors";
-import type { Handler, ProxyRequest, ProxyResponse } from "../http/proxy-types";
+import { callNext, type Handler, type ProxyRequest, type ProxyResponse } from "../http/proxy-types";
 import type { Clock } from "./clock";
 import { LightSignal } from "./light-signal";
 
 const ONCE = { once: true } as const;
 
-export async function withTimeout(clock: Clock, ms: number, req: ProxyRequest, next: Handler, timedOut: () => ProxyError): Promise<ProxyResponse> {
+export function withTimeout(clock: Clock, ms: number, req: ProxyRequest, next: Handler, timedOut: () => ProxyError): Promise<ProxyResponse> {
   // The inner signal aborts on the timer or when the request's own signal does (with its reason):
   // AbortSignal.any([req.signal, controller.signal]) at a fraction of its cost (any() twice per
   // request was a few % of the sidecar's CPU), and a LightSignal rather than an AbortController
@@ -20,14 +20,20 @@ export async function withTimeout(clock: Clock, ms: number, req: ProxyRequest, n
   if (parent.aborted) signal.abort(parent.reason);
   else parent.addEventListener("abort", follow, ONCE);
   const timer = clock.setTimeout(() => signal.abort(timedOut()), ms);
-  try {
-    return await next({ ...req, signal });
-  } catch (err) {
-    parent.removeEventListener("abort", follow);
-    // Whatever the layers below made of the cancellation, the answer is the timeout (unless the caller left first).
-    if (signal.aborted && !req.signal.aborted) throw signal.reason;
-    throw err;
-  } finally {
-    clock.clearTimeout(timer);
-  }
+  // Written out rather than `{ ...req, signal }` (a spread costs more), and followed with one then()
+  // rather than an async frame: fewer promises per request (docs/benchmarks.md).
+  const inner: ProxyRequest = { method: req.method, path: req.path, host: req.host, headers: req.headers, body: req.body, signal, ctx: req.ctx };
+  return callNext(next, inner).then(
+    (res) => {
+      clock.clearTimeout(timer);
+      return res;
+    },
+    (err: unknown) => {
+      clock.clearTimeout(timer);
+      parent.removeEventListener("abort", follow);
+      // Whatever the layers below made of the cancellation, the answer is the timeout (unless the caller left first).
+      if (signal.aborted && !req.signal.aborted) throw signal.reason;
+      throw err;
+    },
+  );
 }
