@@ -33,7 +33,8 @@ const interned = new Map<string, Attributes>();
 class Cursor {
   pos = 0;
   readonly view: DataView;
-  readonly buf: Buffer;
+  /** Buffer's latin1Slice, which toString("latin1", ...) calls after its checks (the bounds here are checked). */
+  readonly latin1: (start: number, end: number) => string;
   // Timestamps: the points of one export nearly always share them.
   private nsHigh = -1;
   private nsLow = -1;
@@ -41,7 +42,8 @@ class Cursor {
 
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Buffer & { latin1Slice(start: number, end: number): string };
+    this.latin1 = (start, end) => buf.latin1Slice(start, end);
   }
 
   /**
@@ -137,7 +139,7 @@ class Cursor {
     this.pos = e;
     const b = this.bytes;
     for (let i = s; i < e; i++) if (b[i]! >= 0x80) return readStrict(b, s, e); // throws on bad UTF-8, as protobufjs does
-    return this.buf.toString("latin1", s, e);
+    return this.latin1(s, e);
   }
 
   /** Skips a field of wire type `wire` as protobufjs skips unknown fields (groups are left to it). */
@@ -210,8 +212,8 @@ function attributeRecord(c: Cursor, ranges: number[], fieldTag: number): Attribu
 
 /** The interned record of the attribute fields at `ranges` (pairs of start, end). */
 function attributesAt(c: Cursor, ranges: number[], fieldTag: number): Attributes {
-  let key = c.buf.toString("latin1", ranges[0], ranges[1]);
-  for (let r = 2; r < ranges.length; r += 2) key += c.buf.toString("latin1", ranges[r], ranges[r + 1]);
+  let key = c.latin1(ranges[0]!, ranges[1]!);
+  for (let r = 2; r < ranges.length; r += 2) key += c.latin1(ranges[r]!, ranges[r + 1]!);
   let record = interned.get(key);
   if (record === undefined) {
     record = Object.freeze(attributeRecord(c, ranges, fieldTag));
@@ -275,16 +277,27 @@ function numberPoint(c: Cursor, end: number): NumberPoint & { flags: number } {
 
 const EMPTY_ONE = [0, 0];
 
-/** Appends a repeated fixed64 or double field, packed (wire type 2) or not, to `out`. */
-function repeated(c: Cursor, t: number, end: number, out: number[], read: (c: Cursor, end: number) => number): void {
-  if ((t & 7) === 2) {
-    const e = c.sub(end);
-    if ((e - c.pos) % 8 !== 0) throw GIVE_UP;
-    while (c.pos < e) out.push(read(c, e));
-  } else out.push(read(c, end));
+/** Appends a repeated fixed64 field (bucket counts), packed (wire type 2) or not, to `out`. */
+function counts(c: Cursor, t: number, end: number, out: number[]): void {
+  if ((t & 7) !== 2) {
+    out.push(c.fixed64Number(end));
+    return;
+  }
+  const e = c.sub(end);
+  if ((e - c.pos) % 8 !== 0) throw GIVE_UP;
+  while (c.pos < e) out.push(c.fixed64Number(e));
 }
-const readCount = (c: Cursor, end: number) => c.fixed64Number(end);
-const readDouble = (c: Cursor, end: number) => c.double(end);
+
+/** Appends a repeated double field (bounds), packed (wire type 2) or not, to `out`. */
+function doubles(c: Cursor, t: number, end: number, out: number[]): void {
+  if ((t & 7) !== 2) {
+    out.push(c.double(end));
+    return;
+  }
+  const e = c.sub(end);
+  if ((e - c.pos) % 8 !== 0) throw GIVE_UP;
+  while (c.pos < e) out.push(c.double(e));
+}
 
 function histogramPoint(c: Cursor, end: number): HistogramPoint & { flags: number } {
   const ranges: number[] = [];
@@ -316,11 +329,11 @@ function histogramPoint(c: Cursor, end: number): HistogramPoint & { flags: numbe
         break;
       case 0x31: // bucket_counts = 6
       case 0x32:
-        repeated(c, t, end, bucketCounts, readCount);
+        counts(c, t, end, bucketCounts);
         break;
       case 0x39: // explicit_bounds = 7
       case 0x3a:
-        repeated(c, t, end, explicitBounds, readDouble);
+        doubles(c, t, end, explicitBounds);
         break;
       case 0x42: // exemplars = 8
         throw GIVE_UP;
