@@ -96,6 +96,9 @@ export function renderMarkdown({ machine, rows, settings, loadAtStart }) {
       lines.push(`  plaintext ${each(plain)}`);
       lines.push(`  mTLS ${each(mtls)}`);
       lines.push(`- ratio per round: ${mtls.rounds.map((m, i) => ratio(m.rps, plain.rounds[i]?.rps)).join(", ")}`);
+      // Other processes' share of the core moves req/s one for one; CPU per request much less. Two
+      // CPU-bound sidecars with the core to themselves would reach the inverse ratio of their CPU per request.
+      lines.push(`- the same from CPU per request (req/s with the proxy core to themselves): ${ratio(plain.cpuUsPerRequest, mtls.cpuUsPerRequest)}; per round ${mtls.rounds.map((m, i) => ratio(plain.rounds[i]?.cpuUsPerRequest, m.cpuUsPerRequest)).join(", ")}`);
     }
   }
   return lines.join("\n");
