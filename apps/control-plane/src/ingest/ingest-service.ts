@@ -249,7 +249,8 @@ export class IngestService {
         bucket60Ms: in60 ? bucketStartMs(obs.timeMs, 60) : -1,
         count: obs.count,
         durationSumMs: obs.durationSumMs,
-        buckets: [...obs.buckets],
+        // The observation's own array (rebucket and the counter path build a new one for each), summed into from here on.
+        buckets: obs.buckets,
       };
       if (ofSeries === undefined) cells.set(series, (ofSeries = []));
       ofSeries.push({ bucket10Ms, to, cell });

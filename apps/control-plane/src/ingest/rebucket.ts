@@ -3,7 +3,9 @@
 import { LATENCY_BOUNDS_MS } from "@trellis/mesh-model";
 
 function sameBounds(a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Index of the target bucket holding value x: the first bound >= x, or the overflow bucket. */
