@@ -25,6 +25,9 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "1" },
     connections: { type: "string", default: "50" },
     bare: { type: "boolean", default: true },
+    // Load every variant at the same time (one wrk each, same connections): they share the proxy core
+    // and whatever else runs on the machine in the same moments, the fairest pairing on a busy machine.
+    together: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     // Unminified bundles keep one source line per line, so a profile's line numbers can be mapped back.
     minify: { type: "boolean", default: true },
@@ -34,7 +37,7 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  console.log("node bench/sidecar/ab-cpu.mjs --source DIR [--source DIR ...] [--rounds 6] [--seconds 5] [--warmup 1] [--no-bare] [--profile [--no-minify]]");
+  console.log("node bench/sidecar/ab-cpu.mjs --source DIR [--source DIR ...] [--rounds 6] [--seconds 5] [--warmup 1] [--no-bare] [--together] [--profile [--no-minify]]");
   process.exit(0);
 }
 const SOURCES = (flags.source.length ? flags.source : [ROOT]).map((s) => path.resolve(s));
@@ -127,7 +130,20 @@ async function main() {
     }
 
     const rounds = Number(flags.rounds);
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; flags.together && r < rounds; r++) {
+      await Promise.all(variants.map(async (v) => (v.served = (v.served ?? 0) + (await wrk(v.url, v.host, flags.warmup)).requests)));
+      const cpu0 = variants.map((v) => treeCpuSeconds(v.proc.pid));
+      const results = await Promise.all(variants.map((v) => wrk(v.url, v.host, flags.seconds)));
+      const cpu1 = variants.map((v) => treeCpuSeconds(v.proc.pid));
+      const line = variants.map((v, i) => {
+        const us = ((cpu1[i] - cpu0[i]) / results[i].requests) * 1e6;
+        v.samples.push(us);
+        v.served += results[i].requests;
+        return `${v.name.split(":")[0]} ${us.toFixed(1)} µs (${Math.round(results[i].requests / Number(flags.seconds))}/s${results[i].non2xx ? `, ${results[i].non2xx} non-2xx` : ""})`;
+      });
+      console.log(`round ${r + 1} together (load ${loadavg()[0].toFixed(1)}): ${line.join(" | ")}`);
+    }
+    for (let r = 0; !flags.together && r < rounds; r++) {
       const order = variants.map((_, i) => variants[(i + r) % variants.length]);
       const line = [];
       for (const v of order) {
