@@ -25,7 +25,16 @@ const BUCKETS = LATENCY_BOUNDS_MS.length + 1;
 /** Numbers per decoded cell: series id, the two bucket starts (ms, -1 for none), count, duration sum, the latency buckets. */
 export const CELL_WIDTH = 5 + BUCKETS;
 
-const int = (n: number): string => (n === 0 ? "" : n.toString(36));
+/** Base-36 texts of small integers (series ids, bucket counts), made once each: toString(36) is slow. */
+const SMALL = 36 ** 3;
+const small: string[] = [];
+const int = (n: number): string => {
+  if (n === 0) return "";
+  if (n > 0 && n < SMALL && Number.isInteger(n)) return (small[n] ??= n.toString(36));
+  return n.toString(36);
+};
+/** ",b:" of each latency bucket. */
+const BUCKET_PREFIX = Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, b) => `,${b}:`);
 const parseInt36 = (s: string): number => (s === "" ? 0 : parseInt(s, 36));
 
 /**
@@ -35,13 +44,32 @@ const parseInt36 = (s: string): number => (s === "" ? 0 : parseInt(s, 36));
  */
 export function encodeCells(cells: ReadonlyArray<RollupCell>, seriesIds: ReadonlyArray<number>): string {
   const lines = new Array<string>(cells.length);
+  // The cells of a group share a few bucket starts: their texts are made once per run of equal starts.
+  let last10 = NaN;
+  let text10 = "";
+  let last60 = NaN;
+  let text60 = "";
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
-    const t60 = c.bucket60Ms < 0 ? "-" : c.bucket10Ms >= 0 && c.bucket60Ms === Math.floor(c.bucket10Ms / 60_000) * 60_000 ? "=" : c.bucket60Ms.toString(36);
-    let line = `${int(seriesIds[i]!)},${c.bucket10Ms < 0 ? "-" : int(c.bucket10Ms)},${t60},${int(c.count)},${c.durationSumMs === 0 ? "" : String(c.durationSumMs)}`;
+    if (c.bucket10Ms !== last10) {
+      last10 = c.bucket10Ms;
+      text10 = c.bucket10Ms < 0 ? "-" : int(c.bucket10Ms);
+    }
+    let t60: string;
+    if (c.bucket60Ms < 0) t60 = "-";
+    else if (c.bucket10Ms >= 0 && c.bucket60Ms === Math.floor(c.bucket10Ms / 60_000) * 60_000) t60 = "=";
+    else {
+      if (c.bucket60Ms !== last60) {
+        last60 = c.bucket60Ms;
+        text60 = c.bucket60Ms.toString(36);
+      }
+      t60 = text60;
+    }
+    let line = int(seriesIds[i]!) + "," + text10 + "," + t60 + "," + int(c.count) + "," + (c.durationSumMs === 0 ? "" : String(c.durationSumMs));
     for (let b = 0; b < BUCKETS; b++) {
       const n = c.buckets[b]!;
-      if (n !== 0) line += `,${b}:${n.toString(36)}`;
+      // n.toString(36) of a non-zero n: int() gives the same text (it maps only 0 to "").
+      if (n !== 0) line += BUCKET_PREFIX[b]! + int(n);
     }
     lines[i] = line;
   }
