@@ -28,6 +28,8 @@ const readStrict = protobuf.util.utf8.readStrict as (buffer: Uint8Array, start: 
 
 /** Attribute lists by their encoded bytes (latin1 text of the KeyValue fields): one frozen record each, bounded. */
 const MAX_INTERNED = 50_000;
+/** Longer lists are not interned, so that the map holds at most MAX_INTERNED * this many bytes of keys. */
+const MAX_INTERNED_BYTES = 2048;
 const interned = new Map<string, Attributes>();
 
 class Cursor {
@@ -212,6 +214,9 @@ function attributeRecord(c: Cursor, ranges: number[], fieldTag: number): Attribu
 
 /** The interned record of the attribute fields at `ranges` (pairs of start, end). */
 function attributesAt(c: Cursor, ranges: number[], fieldTag: number): Attributes {
+  let size = 0;
+  for (let r = 0; r < ranges.length; r += 2) size += ranges[r + 1]! - ranges[r]!;
+  if (size > MAX_INTERNED_BYTES) return Object.freeze(attributeRecord(c, ranges, fieldTag));
   let key = c.latin1(ranges[0]!, ranges[1]!);
   for (let r = 2; r < ranges.length; r += 2) key += c.latin1(ranges[r]!, ranges[r + 1]!);
   let record = interned.get(key);
