@@ -4,6 +4,7 @@
 // turn (order rotated every round). Prints CPU µs per request per round and the median per variant.
 // On a machine shared with others this is what to compare: the variants see the same load swings.
 //   node bench/sidecar/ab-cpu.mjs --source /tmp/sc-base --source . --rounds 6 --seconds 5
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -44,7 +45,14 @@ const SOURCES = (flags.source.length ? flags.source : [ROOT]).map((s) => path.re
 const PROXY_CORE = flags["proxy-core"];
 const LOAD_CORE = flags["load-core"];
 const SIDECAR_FLAGS = JSON.parse(readFileSync(path.join(ROOT, "apps/sidecar/node-flags.json"), "utf8")).flags;
-const tool = (name) => (name === "nginx" ? "/usr/sbin/nginx" : name);
+function tool(name) {
+  try {
+    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+  } catch {
+    return `/usr/sbin/${name}`;
+  }
+}
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => stopAllProcesses().finally(() => process.exit(130)));
 
 async function freePort() {
   const server = createServer();
@@ -57,7 +65,7 @@ async function freePort() {
 async function wrk(url, host, seconds) {
   const args = ["-t1", `-c${flags.connections}`, `-d${seconds}s`, "--timeout", "5s"];
   if (host) args.push("-H", `Host: ${host}`);
-  const out = await runPinned(LOAD_CORE, "wrk", [...args, url], (Number(seconds) + 30) * 1000);
+  const out = await runPinned(LOAD_CORE, tool("wrk"), [...args, url], (Number(seconds) + 30) * 1000);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   return { requests, non2xx };
