@@ -166,7 +166,11 @@ async function main() {
       }
       console.log(`round ${r + 1} (load ${loadavg()[0].toFixed(1)}): ${line.join(" | ")}`);
     }
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const median = (xs) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const mid = s.length >> 1;
+      return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+    };
     for (const v of variants) console.log(`median ${v.name}: ${median(v.samples).toFixed(1)} µs/req  [${v.samples.map((s) => s.toFixed(0)).join(", ")}]; ${v.served} requests served in all`);
     if (variants.length >= 3 || (!flags.bare && variants.length === 2)) {
       const [a, b] = flags.bare ? [variants[1], variants[2]] : [variants[0], variants[1]];
