@@ -4,19 +4,16 @@
 // turn (order rotated every round). Prints CPU µs per request per round and the median per variant.
 // On a machine shared with others this is what to compare: the variants see the same load swings.
 //   node bench/sidecar/ab-cpu.mjs --source /tmp/sc-base --source . --rounds 6 --seconds 5
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
+import { buildSidecarBundle, everyFeature, freePort, ROOT, SIDECAR_FLAGS, startControlPlane, tool } from "./mesh-setup.mjs";
 import { upstreamNginxConf } from "./peers.mjs";
 import { runPinned, startPinned, stopAllProcesses, waitForPort } from "./processes.mjs";
 import { treeCpuSeconds } from "./proc-stats.mjs";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const { values: flags } = parseArgs({
   allowNegative: true,
   options: {
@@ -44,23 +41,7 @@ if (flags.help) {
 const SOURCES = (flags.source.length ? flags.source : [ROOT]).map((s) => path.resolve(s));
 const PROXY_CORE = flags["proxy-core"];
 const LOAD_CORE = flags["load-core"];
-const SIDECAR_FLAGS = JSON.parse(readFileSync(path.join(ROOT, "apps/sidecar/node-flags.json"), "utf8")).flags;
-function tool(name) {
-  try {
-    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
-  } catch {
-    return `/usr/sbin/${name}`;
-  }
-}
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => stopAllProcesses().finally(() => process.exit(130)));
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function wrk(url, host, seconds) {
   const args = ["-t1", `-c${flags.connections}`, `-d${seconds}s`, "--timeout", "5s"];
@@ -79,32 +60,11 @@ async function main() {
     startPinned("upstream nginx", LOAD_CORE, tool("nginx"), ["-p", dir, "-c", path.join(dir, "upstream.conf"), "-e", path.join(dir, "upstream-stderr.log")]);
     for (const p of upstreamPorts) await waitForPort(p);
 
-    const token = `bench-${randomBytes(18).toString("hex")}`;
-    const cp = startPinned("control plane", LOAD_CORE, process.execPath, ["--import", "tsx", "apps/control-plane/src/main.ts", "--api-port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0", "--database-url", `file:${path.join(dir, "cp.db")}`, "--lease-ttl", "1h"], { cwd: ROOT, env: { TRELLIS_API_TOKEN: token } });
-    const listening = await cp.waitForEvent("listening", 120_000);
-    const api = `http://127.0.0.1:${listening.apiPort}`;
-    const call = async (method, p, body) => {
-      const res = await request(`${api}${p}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-      const text = await res.body.text();
-      if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${text}`);
-      return text;
-    };
-    for (const [i, port] of upstreamPorts.entries()) await call("POST", "/api/v1/sidecars/register", { instanceId: `upstream-${i + 1}`, service: "upstream", version: "v1", host: "127.0.0.1", inboundPort: port, labels: {} });
+    const cp = await startControlPlane(dir, LOAD_CORE);
+    for (const [i, port] of upstreamPorts.entries()) await cp.call("POST", "/api/v1/sidecars/register", { instanceId: `upstream-${i + 1}`, service: "upstream", version: "v1", host: "127.0.0.1", inboundPort: port, labels: {} });
     // The same policy as bench/sidecar/run.mjs: every feature on.
-    await call("PUT", "/api/v1/policies/upstream", {
-      message: "bench: every feature on",
-      author: "bench",
-      spec: {
-        service: "upstream",
-        loadBalancer: { type: "peak-ewma" },
-        retry: { attempts: 3, retryOn: ["connect-failure", "reset", "5xx", "gateway-error"], perTryTimeout: "2s", backoff: { base: "25ms", max: "250ms" }, budget: { percent: 20, minConcurrent: 3 } },
-        timeout: { request: "10s" },
-        circuitBreaker: { maxConnections: 256, maxPendingRequests: 1024, maxRequests: 1024, outlierDetection: { consecutive5xx: 5, consecutiveGatewayErrors: 5, baseEjectionTime: "30s", maxEjectionTime: "300s", maxEjectionPercent: 50, panicThresholdPercent: 50 } },
-        healthCheck: { path: "/healthz", interval: "5s", timeout: "1s" },
-        mtls: { mode: "permissive" },
-      },
-    });
-    const joinToken = JSON.parse(await call("POST", "/api/v1/ca/join-tokens", { service: "bench-client" })).token;
+    await cp.call("PUT", "/api/v1/policies/upstream", everyFeature("upstream", "permissive"));
+    const joinToken = await cp.joinToken("bench-client");
 
     const variants = [];
     if (flags.bare) {
@@ -115,15 +75,12 @@ async function main() {
     }
     for (const [i, source] of SOURCES.entries()) {
       const bundle = path.join(dir, `sidecar-${i}.mjs`);
-      await runPinned(LOAD_CORE, path.join(ROOT, "node_modules", ".bin", "esbuild"), [
-        path.join(source, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", ...(flags.minify ? ["--minify-whitespace"] : []), `--outfile=${bundle}`, "--log-level=warning",
-        "--banner:js=import { createRequire as __trellisCreateRequire } from 'node:module'; const require = __trellisCreateRequire(import.meta.url);",
-      ], 120_000);
+      await buildSidecarBundle(source, bundle, LOAD_CORE, { minify: flags.minify });
       const name = `${i}:${source}`;
       const prof = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", path.join(dir, "profiles", `sidecar-${i}`)] : [];
       const cacheDir = path.join(dir, `cache-${i}`);
       mkdirSync(cacheDir, { recursive: true });
-      const proc = startPinned(name, PROXY_CORE, process.execPath, [...SIDECAR_FLAGS, ...prof, bundle, "--outbound-port", "0", "--inbound-port", "0", "--admin-port", "0", "--control-plane", api, "--otlp-endpoint", `http://127.0.0.1:${listening.otlpHttpPort}`, "--cache-dir", cacheDir, "--metrics-interval", "5s", "--service", "bench-client", "--app-port", String(upstreamPorts[0]), "--join-token", joinToken], { cwd: ROOT });
+      const proc = startPinned(name, PROXY_CORE, process.execPath, [...SIDECAR_FLAGS, ...prof, bundle, "--outbound-port", "0", "--inbound-port", "0", "--admin-port", "0", "--control-plane", cp.api, "--otlp-endpoint", cp.otlp, "--cache-dir", cacheDir, "--metrics-interval", "5s", "--service", "bench-client", "--app-port", String(upstreamPorts[0]), "--join-token", joinToken], { cwd: ROOT });
       const l = await proc.waitForEvent("listening", 120_000);
       const admin = `http://127.0.0.1:${l.adminPort}`;
       for (const until = Date.now() + 30_000; ; ) {

@@ -2,19 +2,17 @@
 // proxy and the Trellis sidecar, measured in the same run on loopback with the proxy under test pinned
 // to one core and the load generator and upstreams on another. See bench/README.md.
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
+import { buildSidecarBundle, everyFeature, freePort, ROOT, SIDECAR_FLAGS as SIDECAR_FLAG_LIST, startControlPlane, tool } from "./mesh-setup.mjs";
 import { haproxyConf, proxyNginxConf, upstreamNginxConf } from "./peers.mjs";
 import { runPinned, startPinned, stopAllProcesses, waitForPort } from "./processes.mjs";
 import { coreBusySeconds, treeCpuSeconds as treeCpuOf, treePeakRssMiB as treePeakRssOf } from "./proc-stats.mjs";
 import { machineInfo, renderMarkdown, writeSection } from "./report.mjs";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const HERE = import.meta.dirname;
 const TWO_HOP_PLAIN = "Trellis two sidecars, plaintext hop (bundled)";
 const TWO_HOP_MTLS = "Trellis two sidecars, mTLS hop (bundled)";
@@ -23,7 +21,7 @@ const TARGET_NAMES = { direct: "direct (no proxy)", nginx: "nginx", haproxy: "ha
 
 const env = (name, fallback) => process.env[`TRELLIS_BENCH_${name}`] ?? fallback;
 // The sidecar's own V8 flags (as the CLI and the Dockerfile start it), unless --sidecar-node-flags says otherwise.
-const SIDECAR_FLAGS = JSON.parse(readFileSync(path.join(ROOT, "apps/sidecar/node-flags.json"), "utf8")).flags.join(" ");
+const SIDECAR_FLAGS = SIDECAR_FLAG_LIST.join(" ");
 const { values: flags } = parseArgs({
   options: {
     duration: { type: "string", default: env("DURATION", "10") },
@@ -105,22 +103,6 @@ function checkTools() {
   if (missing.length) fail(`missing tools; install them with:\n  apt-get install -y ${missing.join(" ")}`);
   const cores = Number(execFileSync("nproc", { encoding: "utf8" }).trim());
   if (cores < 2) fail("needs at least 2 cores (one for the proxy, one for the load generator and upstreams)");
-}
-
-function tool(name) {
-  try {
-    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
-  } catch {
-    return `/usr/sbin/${name}`;
-  }
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function expectUpstreamAnswer(url, host) {
@@ -265,48 +247,6 @@ async function main() {
   clearTimeout(hardLimit);
 }
 
-/** A real control plane (core LOAD_CORE, fresh SQLite, 1 h leases) and a caller of its API with a throwaway admin token. */
-async function startControlPlane(dir, extraArgs = []) {
-  const token = `bench-${randomBytes(18).toString("hex")}`;
-  const cp = startPinned("control plane", LOAD_CORE, process.execPath, [
-    "--import", "tsx", "apps/control-plane/src/main.ts",
-    "--api-port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0",
-    "--database-url", `file:${path.join(dir, `cp-${randomBytes(4).toString("hex")}.db`)}`, "--lease-ttl", "1h",
-    ...extraArgs,
-  ], { cwd: ROOT, env: { TRELLIS_API_TOKEN: token } });
-  const listening = await cp.waitForEvent("listening", 120_000);
-  const api = `http://127.0.0.1:${listening.apiPort}`;
-  const call = async (method, p, body) => {
-    const res = await request(`${api}${p}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-    const text = await res.body.text();
-    if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${text}`);
-    return text;
-  };
-  // A sidecar authenticates to the sidecar API with a join token of its service, as in production.
-  const joinToken = async (service) => JSON.parse(await call("POST", "/api/v1/ca/join-tokens", { service })).token;
-  return { cp, api, otlp: `http://127.0.0.1:${listening.otlpHttpPort}`, call, joinToken };
-}
-
-/** The policy of every Trellis row: every feature on. */
-function everyFeature(service, mtlsMode) {
-  return {
-    message: "bench: every feature on",
-    author: "bench",
-    spec: {
-      service,
-      loadBalancer: { type: "peak-ewma" },
-      retry: { attempts: 3, retryOn: ["connect-failure", "reset", "5xx", "gateway-error"], perTryTimeout: "2s", backoff: { base: "25ms", max: "250ms" }, budget: { percent: 20, minConcurrent: 3 } },
-      timeout: { request: "10s" },
-      circuitBreaker: {
-        maxConnections: 256, maxPendingRequests: 1024, maxRequests: 1024,
-        outlierDetection: { consecutive5xx: 5, consecutiveGatewayErrors: 5, baseEjectionTime: "30s", maxEjectionTime: "300s", maxEjectionPercent: 50, panicThresholdPercent: 50 },
-      },
-      healthCheck: { path: "/healthz", interval: "5s", timeout: "1s" },
-      mtls: { mode: mtlsMode },
-    },
-  };
-}
-
 /** One sidecar process on core PROXY_CORE (profiled with --profile), exporting metrics to the control plane every 5 s. */
 async function startSidecarProcess(dir, profileDir, label, entry, cp, args) {
   const nodeFlags = flags["sidecar-node-flags"].split(/\s+/).filter(Boolean);
@@ -327,7 +267,7 @@ async function startSidecarProcess(dir, profileDir, label, entry, cp, args) {
 /** The Trellis path: client → outbound sidecar (core PROXY_CORE) → the two nginx endpoints, registered
  * with a real control plane as the instances of service `upstream`, with a real policy. */
 async function trellis(dir, upstreamPorts, profileDir, name, entry) {
-  const cp = await startControlPlane(dir);
+  const cp = await startControlPlane(dir, LOAD_CORE);
   // The nginx endpoints stand in for the upstream's sidecars (inbound ports): one proxy in the path.
   for (const [i, port] of upstreamPorts.entries()) {
     await cp.call("POST", "/api/v1/sidecars/register", { instanceId: `upstream-${i + 1}`, service: "upstream", version: "v1", host: "127.0.0.1", inboundPort: port, labels: {} });
@@ -367,7 +307,7 @@ async function trellis(dir, upstreamPorts, profileDir, name, entry) {
 async function twoSidecars(dir, upstreamPorts, profileDir, bundle) {
   // The plaintext callee has no identity at all (no join token, so no certificate): that is what makes its
   // hop plaintext. Such a sidecar may only register while sidecar auth is optional.
-  const cp = await startControlPlane(dir, ["--sidecar-auth", "optional"]);
+  const cp = await startControlPlane(dir, LOAD_CORE, ["--sidecar-auth", "optional"]);
   const joinToken = cp.joinToken;
   const app = ["--app-port", String(upstreamPorts[0])];
   const tlsCallee = await startSidecarProcess(dir, profileDir, "callee mTLS", [bundle], cp, ["--service", "upstream-tls", ...app, "--join-token", await joinToken("upstream-tls")]);
@@ -506,24 +446,12 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/**
- * The same sidecar source as one ESM file (esbuild, which tsx already brings): what a production
- * image would run — no loader thread, no transpiling per module at start.
- */
+/** The sidecar bundled once per output file (buildSidecarBundle). */
 const bundles = new Map();
 function bundleSidecar(dir, sourceRoot, file) {
   const out = path.join(dir, file);
-  if (!bundles.has(out)) bundles.set(out, buildBundle(sourceRoot, out));
+  if (!bundles.has(out)) bundles.set(out, buildSidecarBundle(sourceRoot, out, LOAD_CORE));
   return bundles.get(out);
-}
-
-async function buildBundle(sourceRoot, out) {
-  const esbuild = path.join(ROOT, "node_modules", ".bin", "esbuild");
-  await runPinned(LOAD_CORE, esbuild, [
-    path.join(sourceRoot, "apps/sidecar/src/main.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", "--minify-whitespace", `--outfile=${out}`, "--log-level=warning",
-    "--banner:js=import { createRequire as __trellisCreateRequire } from 'node:module'; const require = __trellisCreateRequire(import.meta.url);",
-  ], 120_000);
-  return out;
 }
 
 main().catch(async (err) => {
