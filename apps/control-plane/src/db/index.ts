@@ -48,7 +48,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     audit: auditRepository(client),
     configStatus: configStatusRepository(client),
     rollups,
-    graphReads: graphReadRepository(client, rollups),
+    graphReads: graphReadRepository(client, target.provider, rollups),
     edges: countingWrites(edgeRepository(client), ["touch"]),
     users: userRepository(client),
     ca: caRepository(client),
