@@ -29,7 +29,7 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: env("CONNECTIONS", "50") },
     rate: { type: "string", default: env("RATE", "1000") },
     "rate-duration": { type: "string", default: env("RATE_DURATION", "10") },
-    "mtls-rounds": { type: "string", default: env("MTLS_ROUNDS", "3") },
+    "mtls-rounds": { type: "string", default: env("MTLS_ROUNDS", "7") },
     targets: { type: "string", default: env("TARGETS", ALL_TARGETS.join(",")) },
     "proxy-core": { type: "string", default: env("PROXY_CORE", "1") },
     "load-core": { type: "string", default: env("LOAD_CORE", "0") },
@@ -48,7 +48,7 @@ if (flags.help) {
   --connections 50         wrk connections
   --rate 1000              open-loop requests per second for the latency and vCPU figures
   --rate-duration 10       seconds of the open-loop run (after --warmup)
-  --mtls-rounds 3          trellis-mtls: wrk rounds of --duration s per hop, plaintext and mTLS interleaved; medians reported
+  --mtls-rounds 7          trellis-mtls: wrk rounds of --duration s per hop, plaintext and mTLS interleaved; medians reported
   --targets ${ALL_TARGETS.join(",")}
   --proxy-core 1 --load-core 0
   --sidecar-node-flags "${SIDECAR_FLAGS}"
