@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { once } from "node:events";
 import { ProxyAgent, request } from "undici";
 import type { Bundle } from "@trellis/mesh-model";
@@ -63,10 +63,12 @@ describe("sidecar data path", () => {
           hash.update(c);
         });
         req.on("end", () => res.end(JSON.stringify({ bytes, sha256: hash.digest("hex") })));
-      } else if (req.url === "/download") {
+      } else if (req.url === "/download" || req.url === "/download-sized") {
         void (async () => {
           const data = randomBytes(LARGE);
-          res.writeHead(200, { "content-type": "application/octet-stream", "x-sha256": createHash("sha256").update(data).digest("hex") });
+          // Sized: a declared content-length, which the sidecar relays by counting down to its last chunk.
+          const length = req.url === "/download-sized" ? { "content-length": String(LARGE) } : {};
+          res.writeHead(200, { "content-type": "application/octet-stream", "x-sha256": createHash("sha256").update(data).digest("hex"), ...length });
           res.write(data.subarray(0, CHUNK));
           // Until the client has the first chunk the rest is withheld: a buffering proxy would deadlock here.
           await clientGotFirstChunk.opened;
@@ -75,6 +77,9 @@ describe("sidecar data path", () => {
           }
           res.end();
         })();
+      } else if (req.url === "/sized") {
+        res.writeHead(200, { "content-type": "text/plain", "content-length": "11" });
+        res.end(req.method === "HEAD" ? undefined : "hello world");
       } else if (req.url === "/endless") {
         res.writeHead(200);
         res.write("x".repeat(CHUNK));
@@ -259,27 +264,51 @@ describe("sidecar data path", () => {
     assert.deepEqual(result, { bytes: LARGE, sha256: createHash("sha256").update(payload).digest("hex") });
   });
 
-  it("streams a large response to the client without buffering it", async () => {
-    clientGotFirstChunk = gate();
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      httpRequest({ host: "127.0.0.1", port: web.ports.outbound, path: "http://files/download", agent: false }, resolve).on("error", reject).end();
+  for (const [what, path] of [["a large response", "/download"], ["a large response of a declared length (read slowly)", "/download-sized"]] as const) {
+    it(`streams ${what} to the client without buffering it`, async () => {
+      clientGotFirstChunk = gate();
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        httpRequest({ host: "127.0.0.1", port: web.ports.outbound, path: `http://files${path}`, agent: false }, resolve).on("error", reject).end();
+      });
+      assert.equal(res.statusCode, 200);
+      if (path === "/download-sized") assert.equal(res.headers["content-length"], String(LARGE));
+      const hash = createHash("sha256");
+      let bytes = 0;
+      let reads = 0;
+      await withTimeout(
+        (async () => {
+          for await (const c of res) {
+            bytes += (c as Buffer).length;
+            hash.update(c as Buffer);
+            clientGotFirstChunk.open();
+            // The sized one reads slowly at first, so the sidecar's writes to it back up and it must pause the upstream.
+            if (path === "/download-sized" && ++reads <= 20) await new Promise((r) => setTimeout(r, 10));
+          }
+        })(),
+        20_000,
+        "the download",
+      );
+      assert.equal(bytes, LARGE);
+      assert.equal(hash.digest("hex"), res.headers["x-sha256"]);
     });
-    assert.equal(res.statusCode, 200);
-    const hash = createHash("sha256");
-    let bytes = 0;
-    await withTimeout(
-      (async () => {
-        for await (const c of res) {
-          bytes += (c as Buffer).length;
-          hash.update(c as Buffer);
-          clientGotFirstChunk.open();
-        }
-      })(),
-      20_000,
-      "the download",
-    );
-    assert.equal(bytes, LARGE);
-    assert.equal(hash.digest("hex"), res.headers["x-sha256"]);
+  }
+
+  it("relays a sized response whole, and a HEAD answer's content-length with no body, on one kept-alive connection", async () => {
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (const method of ["GET", "HEAD", "GET"]) {
+        const res = await new Promise<IncomingMessage>((resolve, reject) => {
+          httpRequest({ host: "127.0.0.1", port: web.ports.outbound, path: "http://files/sized", method, agent }, resolve).on("error", reject).end();
+        });
+        const chunks: Buffer[] = [];
+        for await (const c of res) chunks.push(c as Buffer);
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.headers["content-length"], "11");
+        assert.equal(Buffer.concat(chunks).toString(), method === "HEAD" ? "" : "hello world");
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("cancels the upstream request when the client goes away", async () => {

@@ -161,8 +161,15 @@ function respond(res: ServerResponse, response: ProxyResponse, req: ProxyRequest
     return;
   }
   if (body === null) res.end();
-  else if (body instanceof Readable) relay(body, res, req, log, relayed);
+  else if (body instanceof Readable) relay(body, declaredLength(response.headers), res, req, log, relayed);
   else res.end(body);
+}
+
+/** The response's content-length as a number, when it states one we can count down. */
+function declaredLength(headers: OutgoingHttpHeaders): number | undefined {
+  const value = headers["content-length"];
+  const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
 /**
@@ -178,12 +185,19 @@ function withRevision(headers: OutgoingHttpHeaders, revision: number): OutgoingH
 }
 
 /**
- * Streams an upstream body to the caller with pipe() and the teardown stream.pipeline() would do:
- * a failing body destroys the response (logged unless the caller left), a caller gone destroys the
- * body (which frees its upstream connection). pipeline() itself cost ~8% of the outbound CPU per
- * request (an AbortController and a DOMException per response; see docs/benchmarks.md).
+ * Streams an upstream body to the caller with the teardown stream.pipeline() would do: a failing body
+ * destroys the response (logged unless the caller left), a caller gone destroys the body (which frees
+ * its upstream connection). pipeline() itself cost ~8% of the outbound CPU per request (an
+ * AbortController and a DOMException per response; see docs/benchmarks.md).
+ *
+ * A body of a declared length is relayed by hand so that its last chunk goes out with `res.end(chunk)`:
+ * pipe() writes it and calls end() a tick later, and on a TLS socket (the mTLS hop) that end() finds
+ * the write still completing and sends an extra empty TLS write with its own completion, ~6 us per
+ * response (docs/benchmarks.md, mTLS). undici never hands over more bytes than the content-length it
+ * parsed, so the count reaching zero is the body's end. Other bodies (chunked) keep pipe(): holding
+ * back a chunk until the next one arrives would stall a streaming response.
  */
-function relay(body: Readable, res: ServerResponse, req: ProxyRequest, log: Logger, relayed: Relayed): void {
+function relay(body: Readable, declared: number | undefined, res: ServerResponse, req: ProxyRequest, log: Logger, relayed: Relayed): void {
   let failed = false;
   const fail = (err: Error) => {
     if (failed) return;
@@ -196,5 +210,21 @@ function relay(body: Readable, res: ServerResponse, req: ProxyRequest, log: Logg
   res.on("error", fail);
   // The response's "close" listener (createProxyServer) destroys the body if the caller goes first.
   relayed.body = body;
-  body.pipe(res);
+  if (declared === undefined) {
+    body.pipe(res);
+    return;
+  }
+  let left = declared;
+  // The "data" listener stays for the body's whole life: removing it would stop the flow before "end".
+  body.on("data", (chunk: Buffer) => {
+    if (res.writableEnded || res.destroyed) return;
+    left -= chunk.length;
+    if (left <= 0) res.end(chunk);
+    else if (!res.write(chunk)) body.pause();
+  });
+  res.on("drain", () => body.resume());
+  // A HEAD response, a 204/304, or a body cut short (which errors the body instead of ending it).
+  body.on("end", () => {
+    if (!res.writableEnded && !res.destroyed) res.end();
+  });
 }
