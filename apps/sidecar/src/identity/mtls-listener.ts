@@ -2,6 +2,7 @@
 // TLS handshake (the client must present a certificate of this mesh, verified against the trust
 // bundle); anything else is plaintext, accepted only in permissive mode. Verified connections are
 // handed to the HTTP server with the peer's service recorded for the authorize layer.
+import { constants } from "node:crypto";
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { Server as TlsServer, type TLSSocket } from "node:tls";
@@ -53,7 +54,24 @@ export function acceptMtls(server: Server, options: MtlsListenerOptions): MtlsCo
   const tlsServerFor = (m: IdentityMaterial): TlsServer => {
     let tlsServer = tlsServers.get(m);
     if (!tlsServer) {
-      tlsServer = new TlsServer({ key: m.keyPem, cert: m.certPem, ca: m.trustBundle, minVersion: "TLSv1.3", requestCert: true, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"], handshakeTimeout: handshakeTimeoutMs });
+      // No session resumption (SSL_OP_NO_TICKET: TLS 1.3 tickets are then stateful, and node keeps no
+      // session cache without a "resumeSession" listener). A resumed session skips the client's
+      // certificate: with node's default stateless tickets, a client holding a ticket from an earlier
+      // connection was accepted as the identity the ticket was issued to for the ticket's life (300 s),
+      // even after that certificate had expired. Every connection now presents a certificate that is
+      // verified then. It also spares sealing two stateless tickets (the session with the client's
+      // certificate, encrypted) per handshake: ~0.5 ms of ~4 ms of the server's CPU per new connection.
+      tlsServer = new TlsServer({
+        key: m.keyPem,
+        cert: m.certPem,
+        ca: m.trustBundle,
+        minVersion: "TLSv1.3",
+        requestCert: true,
+        rejectUnauthorized: true,
+        ALPNProtocols: ["http/1.1"],
+        handshakeTimeout: handshakeTimeoutMs,
+        secureOptions: constants.SSL_OP_NO_TICKET,
+      });
       tlsServer.on("secureConnection", (tls: TLSSocket) => {
         const peer = serviceOfCertificate(tls.getPeerCertificate(), trustDomain);
         if (!tls.authorized || peer === undefined) {
