@@ -144,7 +144,7 @@ export async function startSidecar(config: SidecarConfig, options: StartOptions 
       healthChecks: checks.view(),
       inFlight: { outbound: outbound.inFlight, inbound: inbound.inFlight },
       // Requests (tries, retries included) written to an upstream: outbound to endpoints, inbound to the app;
-      // of those, the ones aborted after they left (the caller went away, a timeout). See layers/sent-counter.ts.
+      // of those, the ones aborted after they left (the caller went away, a timeout). See http/upstream-try.ts.
       forwarded: { outbound: forwarded.outbound.tries, inbound: forwarded.inbound.tries },
       forwardedAbortedInFlight: { outbound: forwarded.outbound.abortedInFlight, inbound: forwarded.inbound.abortedInFlight },
       // This sidecar's certificate, the inbound connections by kind, and authorization decisions per caller.

@@ -3,7 +3,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { HeaderMap } from "./proxy-types";
 
-const HOP_BY_HOP = new Set([
+/** The standard hop-by-hop names, lower case (also used by upstream-try.ts, which builds response headers itself). */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -32,7 +33,8 @@ export function stripHopByHop(headers: IncomingHttpHeaders | HeaderMap): HeaderM
 // The usual values, answered without splitting: "keep-alive" names only a header already dropped.
 const CLOSE_TOKENS: ReadonlySet<string> = new Set(["close"]);
 
-function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | null {
+/** The header names a Connection header names (lower case), or null when it names none we keep. */
+export function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | null {
   if (value === undefined || value === "keep-alive") return null;
   if (value === "close") return CLOSE_TOKENS;
   const text = Array.isArray(value) ? value.join(",") : value;

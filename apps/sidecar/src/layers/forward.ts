@@ -1,5 +1,6 @@
 // The innermost handler: sends the request to the chosen endpoint over a keep-alive undici pool and
 // hands back the response with its body still streaming. The request's AbortSignal cancels it.
+// The try itself is http/upstream-try.ts (undici's dispatch() with our own handler).
 import type { Dispatcher } from "undici";
 import {
   BadRequestError,
@@ -10,11 +11,10 @@ import {
   UpstreamResetError,
   UpstreamTimeoutError,
 } from "../errors";
-import { stripHopByHop } from "../http/hop-by-hop";
 import type { Handler, ProxyRequest } from "../http/proxy-types";
-import { SentCounter, type ForwardCount } from "./sent-counter";
+import { upstreamTry, type ForwardCount } from "../http/upstream-try";
 
-export type { ForwardCount } from "./sent-counter";
+export type { ForwardCount } from "../http/upstream-try";
 
 const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 const RESETS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_DESTROYED"]);
@@ -24,21 +24,12 @@ export type DispatcherSource = Dispatcher | ((req: ProxyRequest) => Dispatcher);
 
 export function forwardHandler(source: DispatcherSource, count: ForwardCount = { tries: 0, abortedInFlight: 0 }): Handler {
   const dispatcherFor = typeof source === "function" ? source : () => source;
-  // Counts a try when undici writes it (sent-counter.ts), not by how it ended.
-  const counter = new SentCounter(count);
   return async (req) => {
     const endpoint = req.ctx.endpoint;
     if (!endpoint) throw new InternalError("forward reached without an endpoint");
     try {
-      const res = await counter.of(dispatcherFor(req)).request({
-        origin: endpoint.origin,
-        path: req.path,
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: req.signal,
-      });
-      return { status: res.statusCode, headers: stripHopByHop(res.headers), body: res.body };
+      // Counted in `count` when undici writes the request head, not by how the try ended.
+      return await upstreamTry(dispatcherFor(req), { origin: endpoint.origin, path: req.path, method: req.method, headers: req.headers, body: req.body }, req.signal, count);
     } catch (err) {
       throw classify(err, req.signal, endpoint.address);
     }

@@ -3,7 +3,7 @@
 // Passes when the sidecar never crashes (still running, still serving), every fixed vector is refused
 // with nothing forwarded, and the app's request count equals the sidecar's own count of requests it
 // forwarded on that listener (/stats `forwarded`), exactly: the sidecar counts a try when undici writes its
-// request head to the upstream connection (layers/sent-counter.ts), so a try aborted before it left (its
+// request head to the upstream connection (http/upstream-try.ts), so a try aborted before it left (its
 // caller broke its own connection while the try waited for a body byte or a connection) is not counted,
 // and one aborted after it left is, and the app saw it start. A request the sidecar forwarded that turned
 // into two at the app (a smuggled one) makes the counts differ. Every request the app started it

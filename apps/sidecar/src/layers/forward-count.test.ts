@@ -7,7 +7,7 @@ import { toTarget } from "../balancers/balancer";
 import { CLOSED_PORT, startCountingApp, type AppCounts, type TestServer } from "../testing/servers";
 import { proxyRequest } from "../testing/requests";
 import { forwardHandler } from "./forward";
-import type { ForwardCount } from "./sent-counter";
+import type { ForwardCount } from "./forward";
 
 const target = (port: number) => toTarget({ instanceId: "x", version: "v1", host: "127.0.0.1", port, weight: 1, labels: {} });
 
