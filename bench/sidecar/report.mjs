@@ -92,7 +92,7 @@ export function renderMarkdown({ machine, rows, settings, loadAtStart }) {
       // The spread: one noisy round cannot decide the ratio, but it shows here.
       const pct = (v) => (Number.isFinite(v) ? `${Math.round(v * 100)}%` : "—");
       const each = (r) => r.rounds.map((x) => `${fmt(x.rps, 0)} (${fmt(x.callerUsPerRequest, 0)} + ${fmt(x.calleeUsPerRequest, 0)} µs/req, ${x.newConnections} new conns, ${x.abortedTries ?? "?"} tries cut off, others ${pct(x.othersOnProxyCore)})`).join("; ");
-      lines.push(`- each round, req/s (CPU per request of caller + callee, connections the callee accepted, tries the caller cut off after they left — wrk stopping with requests in flight — each of which costs a connection, other processes' share of the proxy core); round i of the two paths ran back to back, plaintext first in odd rounds, mTLS first in even ones:`);
+      lines.push(`- each round, req/s (CPU per request of caller + callee, connections the callee accepted, tries the caller cut off after they left — wrk stopping with requests in flight — each of which costs a connection, reopened in the untimed warm-up before the path's next round, other processes' share of the proxy core); round i of the two paths ran back to back, each after ${settings?.WARMUP ?? "?"} s of warm-up that ends with no request in flight, plaintext first in odd rounds, mTLS first in even ones:`);
       lines.push(`  plaintext ${each(plain)}`);
       lines.push(`  mTLS ${each(mtls)}`);
       lines.push(`- ratio per round: ${mtls.rounds.map((m, i) => ratio(m.rps, plain.rounds[i]?.rps)).join(", ")}`);
