@@ -27,6 +27,15 @@ describe("responseHeaders", () => {
     assert.equal(Object.getPrototypeOf(out), Object.prototype);
   });
 
+  it("lower-cases names past the bound of its name cache alike", () => {
+    const pairs: string[] = [];
+    for (let i = 0; i < 700; i++) pairs.push(`X-Name-${i}`, String(i));
+    const out = responseHeaders(raw(...pairs));
+    assert.equal(Object.keys(out).length, 700);
+    assert.equal(out["x-name-0"], "0");
+    assert.equal(out["x-name-699"], "699");
+  });
+
   it("Connection: close removes nothing else", () => {
     assert.deepEqual(responseHeaders(raw("Connection", "close", "Date", "x")), { date: "x" });
   });
@@ -78,7 +87,7 @@ describe("upstreamTry against a real server", () => {
     await upstream.close();
   });
 
-  const opts = (path: string, extra: Partial<TryOptions> = {}): TryOptions => ({ origin: `http://127.0.0.1:${upstream.port}`, path, method: "GET", headers: {}, body: null, ...extra });
+  const opts = (path: string, extra: Partial<TryOptions> = {}): TryOptions => ({ origin: `http://127.0.0.1:${upstream.port}`, address: `127.0.0.1:${upstream.port}`, path, method: "GET", headers: {}, body: null, ...extra });
   const fresh = (): ForwardCount => ({ tries: 0, abortedInFlight: 0 });
 
   it("answers with the status, the headers without hop-by-hop ones, and the body; counts the try", async () => {

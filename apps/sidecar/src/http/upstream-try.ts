@@ -25,28 +25,36 @@ export interface ForwardCount {
 
 export interface TryOptions {
   origin: string;
+  /** The endpoint's host:port, for error messages. */
+  address: string;
   path: string;
   method: string;
   headers: HeaderMap;
   body: Readable | Uint8Array | null;
 }
 
+/** Turns a failure of the try (undici's, the OS's, or the dispatcher's own) into what the try rejects with. */
+export type Classify = (err: unknown, signal: AbortSignal, address: string) => unknown;
+
 const ignore = () => {};
+const asIs: Classify = (err) => err;
 
 /**
- * Sends one request through `dispatcher`. Resolves with the response once its head arrived (1xx heads
- * are skipped), rejects with undici's or the OS's error as it came (the caller classifies it). An
- * abort of `signal` before the head rejects the try with the signal's reason once undici has a
- * connection for it (as request() does); after the head it errors the body with that reason.
+ * Sends one request through `dispatcher`. Resolves with the response once its head arrived (1xx heads are skipped); rejects with
+ * `classify` of the failure — the caller's mapping, applied here so that the caller needs no promise
+ * of its own around this one. An abort of `signal` before the head rejects the try with the signal's
+ * reason once undici has a connection for it (as request() does); after the head it errors the body
+ * with that reason.
  */
-export function upstreamTry(dispatcher: Dispatcher, options: TryOptions, signal: AbortSignal, count: ForwardCount): Promise<ProxyResponse> {
+export function upstreamTry(dispatcher: Dispatcher, options: TryOptions, signal: AbortSignal, count: ForwardCount, classify: Classify = asIs): Promise<ProxyResponse> {
   return new Promise<ProxyResponse>((resolve, reject) => {
-    if (options.method === "CONNECT") {
+    try {
       // request() refuses it the same way (a tunnel is not a request to forward).
-      reject(new errors.InvalidArgumentError("invalid method"));
-      return;
+      if (options.method === "CONNECT") throw new errors.InvalidArgumentError("invalid method");
+      dispatcher.dispatch(options, new UpstreamTry(signal, count, options, classify, resolve, reject));
+    } catch (err) {
+      reject(classify(err, signal, options.address));
     }
-    dispatcher.dispatch(options, new UpstreamTry(signal, count, options.body, resolve, reject));
   });
 }
 
@@ -59,14 +67,17 @@ class UpstreamTry {
   private reason: Error | null = null;
   private listening = false;
   private sent = false;
+  private requestBody: Readable | Uint8Array | null;
 
   constructor(
     private readonly signal: AbortSignal,
     private readonly count: ForwardCount,
-    private requestBody: Readable | Uint8Array | null,
+    private readonly options: TryOptions,
+    private readonly classify: Classify,
     private resolve: ((res: ProxyResponse) => void) | null,
     private readonly reject: (err: unknown) => void,
   ) {
+    this.requestBody = options.body;
     if (signal.aborted) this.reason = abortReason(signal);
     else {
       signal.addEventListener("abort", this);
@@ -137,7 +148,7 @@ class UpstreamTry {
     const body = this.body;
     if (body === null) {
       this.resolve = null;
-      this.reject(err);
+      this.reject(this.classify(err, this.signal, this.options.address));
     } else if (!body.destroyed) {
       // Ours to report through the body: whoever reads it listens; nobody may be yet.
       body.on("error", ignore);
@@ -195,6 +206,28 @@ function destroyRequestBody(body: Readable, err: Error): void {
   body.destroy(err);
 }
 
+/** Header names as upstreams spell them → the lower-case name, as an internalized string. */
+const NAMES = new Map<string, string>();
+/** Bounded: an upstream inventing names must not grow it; past the bound names are lower-cased each time. */
+const NAMES_MAX = 512;
+
+/**
+ * The lower-case name of a raw header name. A fresh string used as a property key is hashed and
+ * looked up in V8's string table on every access (the keyed load of `out[name]` was most of
+ * responseHeaders in the profile); the few names upstreams send are found in a map instead, already
+ * internalized (a property key of an object literal once).
+ */
+function headerName(raw: Buffer): string {
+  const spelled = raw.toString("latin1");
+  const known = NAMES.get(spelled);
+  if (known !== undefined) return known;
+  const lower = spelled.toLowerCase();
+  if (NAMES.size >= NAMES_MAX) return lower;
+  const name = Object.keys({ [lower]: 0 })[0] ?? lower;
+  NAMES.set(spelled, name);
+  return name;
+}
+
 /**
  * The response headers undici hands over raw (name, value, name, value… as Buffers), as one object
  * without the hop-by-hop headers and those the Connection header names. Names lower case, values
@@ -207,7 +240,7 @@ export function responseHeaders(raw: Buffer[]): HeaderMap {
     const rawName = raw[i];
     const rawValue = raw[i + 1];
     if (rawName === undefined || rawValue === undefined) break;
-    const name = rawName.toString("latin1").toLowerCase();
+    const name = headerName(rawName);
     const value = rawValue.toString("latin1");
     if (HOP_BY_HOP.has(name)) {
       if (name === "connection") connection = connection === undefined ? value : typeof connection === "string" ? [connection, value] : [...connection, value];

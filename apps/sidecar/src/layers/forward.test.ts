@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { Agent } from "undici";
 import { forwardHandler } from "./forward";
-import { ClientAbortedError, InternalError, UpstreamConnectError } from "../errors";
+import { ClientAbortedError, InternalError, NoIdentityError, UpstreamConnectError } from "../errors";
 import { toTarget } from "../balancers/balancer";
 import { CLOSED_PORT, startServer, type TestServer } from "../testing/servers";
 import { proxyRequest } from "../testing/requests";
@@ -46,6 +46,13 @@ describe("forwardHandler", () => {
     const pending = forward(proxyRequest({ path: "/hang", signal: controller.signal, ctx: { endpoint: target(upstream.port) } }));
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(pending, ClientAbortedError);
+  });
+
+  it("fails the try with the dispatcher source's own typed error (no identity for mTLS)", async () => {
+    const noIdentity = forwardHandler(() => {
+      throw new NoIdentityError("no certificate");
+    });
+    await assert.rejects(noIdentity(proxyRequest({ ctx: { endpoint: target(upstream.port) } })), NoIdentityError);
   });
 
   it("refuses to run without an endpoint", async () => {

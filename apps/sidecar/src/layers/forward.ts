@@ -24,15 +24,19 @@ export type DispatcherSource = Dispatcher | ((req: ProxyRequest) => Dispatcher);
 
 export function forwardHandler(source: DispatcherSource, count: ForwardCount = { tries: 0, abortedInFlight: 0 }): Handler {
   const dispatcherFor = typeof source === "function" ? source : () => source;
-  return async (req) => {
+  // Not async: the try's own promise is the answer, already classified (one promise per try, not two).
+  return (req) => {
     const endpoint = req.ctx.endpoint;
-    if (!endpoint) throw new InternalError("forward reached without an endpoint");
+    if (!endpoint) return Promise.reject(new InternalError("forward reached without an endpoint"));
+    let dispatcher: Dispatcher;
     try {
-      // Counted in `count` when undici writes the request head, not by how the try ended.
-      return await upstreamTry(dispatcherFor(req), { origin: endpoint.origin, path: req.path, method: req.method, headers: req.headers, body: req.body }, req.signal, count);
+      dispatcher = dispatcherFor(req);
     } catch (err) {
-      throw classify(err, req.signal, endpoint.address);
+      // No identity for an mTLS destination (NoIdentityError): a typed failure of the try.
+      return Promise.reject(classify(err, req.signal, endpoint.address));
     }
+    // Counted in `count` when undici writes the request head, not by how the try ended.
+    return upstreamTry(dispatcher, { origin: endpoint.origin, address: endpoint.address, path: req.path, method: req.method, headers: req.headers, body: req.body }, req.signal, count, classify);
   };
 }
 
